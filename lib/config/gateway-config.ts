@@ -1,0 +1,147 @@
+import type { Diagnostic } from './diagnostic.js'
+import { deepFreeze } from './deep-freeze.js'
+import { validateDocument, type PositionMap, type Schema } from './schema.js'
+import { parseYamlSource, type YamlSource } from './yaml-source.js'
+
+/** A listener address. */
+export interface ListenConfig { readonly host: string, readonly port: number }
+
+/** One mail server the gateway forwards to. */
+export interface UpstreamConfig {
+  readonly name: string
+  /** Base URL; the EAS path of the device request is appended to its path. */
+  readonly url: string
+  /** PEM file of the CA that signs the upstream's certificate (resolved against the config file). */
+  readonly ca?: string
+  /** TLS server name to verify, when it differs from the URL host. */
+  readonly servername?: string
+  /** Verify the upstream certificate. Default: true */
+  readonly verifyCertificate: boolean
+}
+
+/** The validated, defaulted, frozen gateway configuration. All durations are milliseconds. */
+export interface GatewayConfig {
+  readonly listen: ListenConfig & { readonly tls?: { readonly cert: string, readonly key: string } }
+  readonly upstreams: readonly UpstreamConfig[]
+  readonly server: { readonly minHeartbeat: number, readonly maxHeartbeat: number }
+  readonly timeouts: {
+    readonly easRequestTimeout: number
+    readonly executionTimeout: number
+    readonly drainGrace: number
+    readonly heartbeatMargin: number
+    readonly connect: number
+    readonly deviceKeepAlive: number
+    readonly deviceHeaders: number
+  }
+  readonly proxy: { readonly closeOn401: boolean, readonly autodiscover: boolean, readonly maxRequestBodyBytes: number }
+  readonly admin: { readonly listen: ListenConfig }
+  readonly log: { readonly level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent' }
+}
+
+const S = 1000
+const M = 60 * S
+const port = (def: number): Schema => ({ type: 'integer', min: 0, max: 65535, default: def })
+
+/** The gateway config schema; every default lives here (README § Configuration mirrors it). */
+export const GATEWAY_SCHEMA = {
+  type: 'object',
+  required: ['upstreams'],
+  fields: {
+    listen: {
+      type: 'object',
+      fields: {
+        host: { type: 'string', default: '0.0.0.0' },
+        port: port(8443),
+        tls: { type: 'object', required: ['cert', 'key'], fields: { cert: { type: 'string' }, key: { type: 'string' } } }
+      }
+    },
+    upstreams: {
+      type: 'array',
+      minItems: 1,
+      items: {
+        type: 'object',
+        required: ['name', 'url'],
+        fields: {
+          name: { type: 'string' },
+          url: { type: 'url', protocols: ['http', 'https'] },
+          ca: { type: 'string' },
+          servername: { type: 'string' },
+          verifyCertificate: { type: 'boolean', default: true }
+        }
+      }
+    },
+    server: {
+      type: 'object',
+      fields: {
+        minHeartbeat: { type: 'duration', default: 60 * S },
+        maxHeartbeat: { type: 'duration', default: 3540 * S }
+      }
+    },
+    timeouts: {
+      type: 'object',
+      fields: {
+        easRequestTimeout: { type: 'duration', default: 61 * M, min: 1 },
+        executionTimeout: { type: 'duration', default: 62 * M, min: 1 },
+        drainGrace: { type: 'duration', default: 30 * S },
+        heartbeatMargin: { type: 'duration', default: 60 * S },
+        connect: { type: 'duration', default: 10 * S, min: 1 },
+        deviceKeepAlive: { type: 'duration', default: 120 * S, min: 1 },
+        deviceHeaders: { type: 'duration', default: 60 * S, min: 1 }
+      }
+    },
+    proxy: {
+      type: 'object',
+      fields: {
+        closeOn401: { type: 'boolean', default: true },
+        autodiscover: { type: 'boolean', default: false },
+        maxRequestBodyBytes: { type: 'integer', min: 1, default: 64 * 1024 * 1024 }
+      }
+    },
+    admin: {
+      type: 'object',
+      fields: { listen: { type: 'object', fields: { host: { type: 'string', default: '127.0.0.1' }, port: port(9464) } } }
+    },
+    log: {
+      type: 'object',
+      fields: { level: { type: 'string', default: 'info', enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] } }
+    }
+  }
+} as const satisfies Schema
+
+/** A gateway config as loaded: the value (absent when the file has errors) plus where each value stands. */
+export interface LoadedGatewayConfig {
+  readonly config?: GatewayConfig
+  readonly diagnostics: readonly Diagnostic[]
+  readonly positions: PositionMap
+  readonly source: YamlSource
+}
+
+/**
+ * Parses and validates gateway YAML. Structural problems come back as diagnostics with positions;
+ * the timeout invariants are lint rules (lib/lint), run by both `gateway lint` and `gateway serve`.
+ */
+export function loadGatewayConfig (text: string, file: string): LoadedGatewayConfig {
+  const { source, diagnostics } = parseYamlSource(text, file)
+  if (diagnostics.length > 0) {
+    return { diagnostics, positions: validateDocument(source, { type: 'any' }).positions, source }
+  }
+  const v = validateDocument(source, GATEWAY_SCHEMA)
+  const diags = [...v.diagnostics, ...checkUpstreamNames(v.value, v.positions, file)]
+  if (diags.length > 0) return { diagnostics: diags, positions: v.positions, source }
+  return { config: deepFreeze(v.value as GatewayConfig), diagnostics: [], positions: v.positions, source }
+}
+
+function checkUpstreamNames (value: unknown, positions: PositionMap, file: string): Diagnostic[] {
+  const ups = (value as { upstreams?: ({ name?: string } | undefined)[] } | undefined)?.upstreams ?? []
+  const seen = new Set<string>()
+  const out: Diagnostic[] = []
+  ups.forEach((u, i) => {
+    if (u?.name === undefined) return
+    if (seen.has(u.name)) {
+      const { line, col } = positions.at(['upstreams', i, 'name'])
+      out.push({ code: 'GW0007', rule: 'duplicate-name', severity: 'error', file, line, col, path: ['upstreams', i, 'name'], message: `upstream name "${u.name}" is used twice` })
+    }
+    seen.add(u.name)
+  })
+  return out
+}

@@ -1,0 +1,7 @@
+export type { Diagnostic, Severity } from './diagnostic.js'
+export { formatDiagnostic, severityRank } from './diagnostic.js'
+export { parseDuration, formatDuration } from './duration.js'
+export { parseYamlSource, positionOf, MAX_YAML_BYTES, type YamlSource } from './yaml-source.js'
+export { validateDocument, formatPath, PositionMap, type Schema, type DocPath, type Located } from './schema.js'
+export { deepFreeze } from './deep-freeze.js'
+export { loadGatewayConfig, GATEWAY_SCHEMA, type GatewayConfig, type UpstreamConfig, type ListenConfig, type LoadedGatewayConfig } from './gateway-config.js'

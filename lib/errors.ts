@@ -1,0 +1,51 @@
+/**
+ * The one runtime error catalog. Codes are append-only: once released, a code is never renamed or
+ * reused. Every code is listed in README § Error codes (checked by test/errors.test.ts).
+ * Match on `err.code`, never on the message text.
+ */
+
+/** One catalog entry: message template (`%s` is replaced by the detail), HTTP status if it escapes. */
+interface ErrorSpec {
+  readonly message: string
+  readonly statusCode: number
+}
+
+/** Every runtime error the gateway can raise, by code. */
+export const ERRORS = {
+  GW_ERR_CONFIG_INVALID: { message: 'invalid configuration: %s', statusCode: 500 },
+  GW_ERR_CONFIG_UNREADABLE: { message: 'cannot read configuration file: %s', statusCode: 500 },
+  GW_ERR_CLI_USAGE: { message: 'usage: %s', statusCode: 500 },
+  GW_ERR_EAS_BAD_QUERY: { message: 'malformed ActiveSync query: %s', statusCode: 400 },
+  GW_ERR_EAS_BAD_REQUEST: { message: 'malformed ActiveSync request: %s', statusCode: 400 },
+  GW_ERR_WBXML_INVALID: { message: 'malformed WBXML: %s', statusCode: 400 },
+  GW_ERR_PROXY_BODY_TOO_LARGE: { message: 'request body too large: %s', statusCode: 413 },
+  GW_ERR_UPSTREAM_UNREACHABLE: { message: 'upstream unreachable: %s', statusCode: 502 },
+  GW_ERR_UPSTREAM_DNS: { message: 'upstream host name does not resolve: %s', statusCode: 502 },
+  GW_ERR_UPSTREAM_RESET: { message: 'upstream closed the connection: %s', statusCode: 502 },
+  GW_ERR_UPSTREAM_TIMEOUT: { message: 'upstream did not answer within easRequestTimeout: %s', statusCode: 504 },
+  GW_ERR_PROXY_EXECUTION_TIMEOUT: { message: 'request exceeded executionTimeout: %s', statusCode: 504 },
+  GW_ERR_PROXY_DEVICE_ABORT: { message: 'device closed the connection: %s', statusCode: 499 }
+} as const satisfies Record<string, ErrorSpec>
+
+/** A code from the catalog. */
+export type ErrorCode = keyof typeof ERRORS
+
+/** Base class of every error the gateway raises on purpose. */
+export class GatewayError extends Error {
+  override readonly name = 'GatewayError'
+  readonly code: ErrorCode
+  readonly statusCode: number
+  /** Structured findings attached by the config boundary (GW_ERR_CONFIG_INVALID). */
+  diagnostics?: readonly unknown[]
+
+  constructor (code: ErrorCode, detail: string, options?: { cause?: unknown }) {
+    super(ERRORS[code].message.replace('%s', detail), options)
+    this.code = code
+    this.statusCode = ERRORS[code].statusCode
+  }
+}
+
+/** True when `err` is a GatewayError, optionally with the given code. */
+export function isGatewayError (err: unknown, code?: ErrorCode): err is GatewayError {
+  return err instanceof GatewayError && (code === undefined || err.code === code)
+}

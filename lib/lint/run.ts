@@ -1,0 +1,38 @@
+import type { Diagnostic, LoadedGatewayConfig } from '../config/index.js'
+import { RULES } from './rules/index.js'
+import type { LintSubject, MessageData, Rule, ValidGatewayConfig } from './types.js'
+
+/** Fills `{name}` placeholders of a message template. */
+export function renderMessage (template: string, data: MessageData = {}): string {
+  return template.replace(/\{(\w+)\}/g, (all, k: string) => (k in data ? String(data[k]) : all))
+}
+
+/** Runs rules over a subject and returns their findings, in rule order. */
+export function runRules (subject: LintSubject, rules: readonly Rule[] = RULES): Diagnostic[] {
+  const out: Diagnostic[] = []
+  for (const rule of rules) {
+    rule.check({
+      subject,
+      report (r) {
+        const { line, col } = r.atKey === true ? r.in.positions.keyAt(r.path) : r.in.positions.at(r.path)
+        const template = rule.messages[r.messageId]
+        if (template === undefined) throw new TypeError(`rule ${rule.id} has no message "${r.messageId}"`)
+        out.push({
+          code: rule.code, rule: rule.id, severity: r.severity ?? rule.severity,
+          message: renderMessage(template, r.data), hint: rule.hint,
+          file: r.in.file, line, col, path: r.path
+        })
+      }
+    })
+  }
+  return out
+}
+
+/**
+ * The one check path for a gateway config: structural diagnostics from the loader, then every rule.
+ * `gateway serve` refuses to start on any error; `gateway lint` prints the same findings.
+ */
+export function lintGatewayConfig (loaded: LoadedGatewayConfig): Diagnostic[] {
+  if (loaded.config === undefined) return [...loaded.diagnostics]
+  return runRules({ gateways: [loaded as ValidGatewayConfig] })
+}
