@@ -1,0 +1,14 @@
+/** What a subcommand may touch of the outside world: injected so tests run it in-process. */
+export interface CliIo {
+  readonly stdout: (text: string) => void
+  readonly stderr: (text: string) => void
+  /** Reads a file as UTF-8 (rejects with the fs error). */
+  readonly readFile: (path: string) => Promise<string>
+  /** Working directory for relative paths. */
+  readonly cwd: string
+  /** Environment (NO_COLOR and the like); never read from process.env inside lib/. */
+  readonly env: Readonly<Record<string, string | undefined>>
+}
+
+/** Exit codes shared by every subcommand: 0 ok, 1 findings/failure, 2 could not run (usage, I/O). */
+export const EXIT = { OK: 0, FINDINGS: 1, USAGE: 2 } as const
