@@ -8,6 +8,8 @@ export interface CliIo {
   readonly cwd: string
   /** Environment (NO_COLOR and the like); never read from process.env inside lib/. */
   readonly env: Readonly<Record<string, string | undefined>>
+  /** Registers the shutdown handler (SIGTERM/SIGINT in bin/; tests call it directly). */
+  readonly onShutdown?: (handler: () => void) => void
 }
 
 /** Exit codes shared by every subcommand: 0 ok, 1 findings/failure, 2 could not run (usage, I/O). */

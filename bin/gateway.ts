@@ -1,0 +1,16 @@
+#!/usr/bin/env node
+import { readFile } from 'node:fs/promises'
+import { cli } from '../lib/cli/index.js'
+
+// The only code that touches process.*: argv, env, stdio, signals and the exit code.
+process.exitCode = await cli(process.argv.slice(2), {
+  stdout: (s) => process.stdout.write(s),
+  stderr: (s) => process.stderr.write(s),
+  readFile: async (p) => await readFile(p, 'utf8'),
+  cwd: process.cwd(),
+  env: process.env,
+  onShutdown: (handler) => {
+    process.once('SIGTERM', handler)
+    process.once('SIGINT', handler)
+  }
+})

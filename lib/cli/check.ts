@@ -1,0 +1,21 @@
+import { resolve } from 'node:path'
+import { parseArgs } from 'node:util'
+import { formatDiagnostic, loadGatewayConfig } from '../config/index.js'
+import { lintGatewayConfig } from '../lint/index.js'
+import { EXIT, type CliIo } from './io.js'
+
+/** `gateway check -c FILE`: the checks `serve` runs at start-up, without binding any port. */
+export async function runCheck (argv: string[], io: CliIo): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: { config: { type: 'string', short: 'c' } } })
+  if (values.config === undefined) { io.stderr('gateway check: -c FILE is required\n'); return EXIT.USAGE }
+  let text: string
+  try { text = await io.readFile(resolve(io.cwd, values.config)) } catch (err) {
+    io.stderr(`gateway: cannot read ${values.config}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}\n`)
+    return EXIT.USAGE
+  }
+  const findings = lintGatewayConfig(loadGatewayConfig(text, values.config))
+  for (const d of findings) io.stdout(formatDiagnostic(d) + (d.hint !== undefined ? `\n  hint: ${d.hint}` : '') + '\n')
+  if (findings.some((d) => d.severity === 'error')) return EXIT.USAGE
+  io.stderr(`${values.config}: OK\n`)
+  return EXIT.OK
+}

@@ -1,0 +1,114 @@
+import { dirname, resolve } from 'node:path'
+import { parseArgs } from 'node:util'
+import { Registry } from 'prom-client'
+import { formatDiagnostic, loadGatewayConfig, type GatewayConfig } from '../config/index.js'
+import { createDemoUpstream, DEMO_PASSWORD, DEMO_USER } from '../demo/demo-upstream.js'
+import { lintGatewayConfig } from '../lint/index.js'
+import { createLogger } from '../log/index.js'
+import { createMetrics } from '../metrics/index.js'
+import { packageVersion } from '../package-root.js'
+import { createGateway } from '../proxy/index.js'
+import { createUpstreams } from '../upstream/index.js'
+import { demoConfigText } from './demo-config.js'
+import { EXIT, type CliIo } from './io.js'
+import { contextParsers } from './parsers.js'
+
+/**
+ * `gateway serve [-c FILE]`: the composition root. Loads and checks the config with the same code
+ * path as `gateway lint`, reads TLS/CA files, wires logger, metrics, upstreams and the proxy, and
+ * drains on shutdown. Without -c it runs the built-in demo (a demo EAS server behind the gateway).
+ * Resolves with the exit code once the gateway has drained.
+ */
+export async function runServe (argv: string[], io: CliIo): Promise<number> {
+  const { values } = parseArgs({ args: argv, options: { config: { type: 'string', short: 'c' } }, allowPositionals: false })
+  let text: string
+  let file: string
+  let demo: Awaited<ReturnType<typeof startDemo>> | undefined
+  if (values.config === undefined) {
+    demo = await startDemo()
+    file = '<built-in demo config>'
+    text = demoConfigText(demo.port)
+  } else {
+    file = resolve(io.cwd, values.config)
+    try {
+      text = await io.readFile(file)
+    } catch (err) {
+      io.stderr(`gateway: cannot read ${values.config}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}\n`)
+      return EXIT.USAGE
+    }
+  }
+  const loaded = loadGatewayConfig(text, values.config ?? file)
+  const findings = lintGatewayConfig(loaded)
+  for (const d of findings) io.stderr(formatDiagnostic(d) + (d.hint !== undefined ? `\n  hint: ${d.hint}` : '') + '\n')
+  if (loaded.config === undefined || findings.some((d) => d.severity === 'error')) {
+    io.stderr(`gateway: ${values.config ?? file}: configuration refused, not starting\n`)
+    demo?.server.close()
+    return EXIT.USAGE
+  }
+  const config = loaded.config
+  const files = await readConfigFiles(config, dirname(file), io)
+  if (typeof files === 'string') { io.stderr(files); demo?.server.close(); return EXIT.USAGE }
+
+  const logger = createLogger({ level: config.log.level })
+  const registry = new Registry()
+  const metrics = createMetrics(registry, { version: packageVersion() })
+  const upstreams = createUpstreams(config.upstreams.map((u) => ({ ...u, caPem: files.ca[u.name] })), { connectTimeout: config.timeouts.connect })
+  const gateway = createGateway({ config, logger, registry, metrics, upstreams, parsers: contextParsers, ...(files.tls !== undefined ? { tls: files.tls } : {}) })
+  let ports
+  try {
+    ports = await gateway.listen()
+  } catch (err) {
+    io.stderr(`gateway: cannot listen: ${(err as Error).message}\n`)
+    await upstreams.close()
+    demo?.server.close()
+    return EXIT.FINDINGS
+  }
+  if (demo !== undefined) io.stderr(demoBanner(ports.port, ports.adminPort))
+  await new Promise<void>((resolve) => { io.onShutdown?.(resolve) })
+  await gateway.drain()
+  demo?.server.close()
+  await new Promise<void>((resolve) => { logger.flush(() => { resolve() }) })
+  return EXIT.OK
+}
+
+async function startDemo (): Promise<{ port: number, server: ReturnType<typeof createDemoUpstream>['server'] }> {
+  const d = createDemoUpstream()
+  return { port: await d.listen(0), server: d.server }
+}
+
+async function readConfigFiles (config: GatewayConfig, base: string, io: CliIo): Promise<{ tls?: { key: string, cert: string }, ca: Record<string, string> } | string> {
+  const read = async (what: string, p: string): Promise<string> => {
+    try { return await io.readFile(resolve(base, p)) } catch (err) {
+      throw new Error(`gateway: cannot read ${what} ${p}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}\n`)
+    }
+  }
+  try {
+    const ca: Record<string, string> = {}
+    for (const u of config.upstreams) if (u.ca !== undefined) ca[u.name] = await read(`upstreams "${u.name}" ca`, u.ca)
+    const t = config.listen.tls
+    return t === undefined ? { ca } : { ca, tls: { key: await read('listen.tls.key', t.key), cert: await read('listen.tls.cert', t.cert) } }
+  } catch (err) {
+    return (err as Error).message
+  }
+}
+
+function demoBanner (port: number, adminPort: number): string {
+  const base = `http://127.0.0.1:${port}/Microsoft-Server-ActiveSync`
+  const q = '?Cmd=Ping&User=demo&DeviceId=DEMO0001&DeviceType=iPhone'
+  return [
+    '',
+    'eas-gateway is running the BUILT-IN DEMO (no --config given): a demo EAS server sits behind it.',
+    `  device listener  ${base}`,
+    `  admin listener   http://127.0.0.1:${adminPort}/metrics  /healthz  /readyz`,
+    '',
+    'Try:',
+    `  curl -i -X OPTIONS -u ${DEMO_USER}:${DEMO_PASSWORD} '${base}'`,
+    `  curl -i -X OPTIONS -u demo:wrong '${base}'        # 401 with Connection: close`,
+    '  # a Ping with HeartbeatInterval 10: held 10 s, then answered Status 1',
+    `  printf '\\x03\\x01\\x6a\\x00\\x00\\x0d\\x45\\x48\\x0310\\x00\\x01\\x01' | curl -s -u ${DEMO_USER}:${DEMO_PASSWORD} -H 'Content-Type: application/vnd.ms-sync.wbxml' --data-binary @- '${base}${q}' | xxd`,
+    `  curl -s http://127.0.0.1:${adminPort}/metrics | grep eas_gateway_requests_total`,
+    '',
+    'Run your own: gateway serve -c gateway.yaml   (see README § Configuration). Ctrl-C drains and exits.',
+    ''
+  ].join('\n')
+}

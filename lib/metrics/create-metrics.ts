@@ -1,0 +1,64 @@
+import { Counter, Gauge, Histogram, collectDefaultMetrics, type Registry } from 'prom-client'
+
+/** Every metric name, exported for tests and the README check. */
+export const metricNames = {
+  requests: 'eas_gateway_requests_total',
+  duration: 'eas_gateway_request_duration_seconds',
+  inFlight: 'eas_gateway_requests_in_flight',
+  upstreamDuration: 'eas_gateway_upstream_response_seconds',
+  upstreamErrors: 'eas_gateway_upstream_errors_total',
+  unauthorizedCloses: 'eas_gateway_unauthorized_closes_total',
+  responses: 'eas_gateway_responses_total',
+  buildInfo: 'eas_gateway_build_info'
+} as const
+
+/**
+ * Request duration buckets: fast EAS commands in the sub-second range, then the heartbeat range up
+ * to about 65 min, so a held Ping lands in a bucket near its heartbeat (Exchange max 3540 s).
+ */
+export const DURATION_BUCKETS = [
+  0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 480, 600, 900, 1200,
+  1800, 2400, 3000, 3540, 3600, 3900
+]
+
+const COMMAND_OUTCOME = ['command', 'outcome'] as const
+
+/** The gateway's metrics, defined once on an injected registry (never prom-client's global one). */
+export function createMetrics (registry: Registry, opts: { version: string, defaultMetrics?: boolean }) {
+  if (opts.defaultMetrics !== false) collectDefaultMetrics({ register: registry, prefix: 'eas_gateway_' })
+  const buildInfo = new Gauge({ name: metricNames.buildInfo, help: 'Always 1; the version label tells which gateway runs', labelNames: ['version'] as const, registers: [registry] })
+  buildInfo.set({ version: opts.version }, 1)
+  return {
+    requests: new Counter({
+      name: metricNames.requests, help: 'Requests by EAS command and outcome (exactly one outcome per request)',
+      labelNames: COMMAND_OUTCOME, registers: [registry]
+    }),
+    duration: new Histogram({
+      name: metricNames.duration, help: 'Whole request time at the gateway, from arrival to the last byte or the abort',
+      labelNames: COMMAND_OUTCOME, buckets: DURATION_BUCKETS, registers: [registry]
+    }),
+    inFlight: new Gauge({
+      name: metricNames.inFlight, help: 'Requests in progress, held Pings included',
+      labelNames: ['command'] as const, registers: [registry]
+    }),
+    upstreamDuration: new Histogram({
+      name: metricNames.upstreamDuration, help: 'Time from forwarding to the upstream\'s response headers',
+      labelNames: ['command', 'upstream'] as const, buckets: DURATION_BUCKETS, registers: [registry]
+    }),
+    upstreamErrors: new Counter({
+      name: metricNames.upstreamErrors, help: 'Upstream failures by upstream and reason (dns, refused, connect_timeout, tls, reset, timeout, other)',
+      labelNames: ['upstream', 'reason'] as const, registers: [registry]
+    }),
+    unauthorizedCloses: new Counter({
+      name: metricNames.unauthorizedCloses, help: '401 responses sent with Connection: close and the device connection closed after them',
+      registers: [registry]
+    }),
+    responses: new Counter({
+      name: metricNames.responses, help: 'Responses sent to devices by command and HTTP status class',
+      labelNames: ['command', 'status_class'] as const, registers: [registry]
+    })
+  }
+}
+
+/** The metric set returned by {@link createMetrics}. */
+export type Metrics = ReturnType<typeof createMetrics>

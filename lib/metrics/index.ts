@@ -1,0 +1,1 @@
+export { createMetrics, metricNames, DURATION_BUCKETS, type Metrics } from './create-metrics.js'

@@ -1,0 +1,107 @@
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import { createServer as createHttpsServer } from 'node:https'
+import type { AddressInfo } from 'node:net'
+import type { Registry } from 'prom-client'
+import type { GatewayConfig } from '../config/index.js'
+import type { Logger } from '../log/index.js'
+import type { Metrics } from '../metrics/index.js'
+import type { UpstreamSet } from '../upstream/index.js'
+import { createAdminServer } from './admin-server.js'
+import { INCOMING_PASSES, runPasses } from './passes/index.js'
+import { ProxyRequest, type ProxyDeps } from './proxy-request.js'
+import { createRequestContext, type ContextParsers } from './request-context.js'
+import { routeRequest } from './route-request.js'
+
+/** Everything a gateway is built from: all injected, nothing global. */
+export interface GatewayDeps {
+  readonly config: GatewayConfig
+  readonly logger: Logger
+  readonly registry: Registry
+  readonly metrics: Metrics
+  readonly upstreams: UpstreamSet
+  readonly parsers: ContextParsers
+  /** TLS key and certificate PEM, read by the composition root when listen.tls is set. */
+  readonly tls?: { readonly key: string, readonly cert: string }
+}
+
+/** A running (or ready to run) gateway. */
+export interface Gateway {
+  /** Binds the device and admin listeners; resolves with the bound ports. */
+  listen (): Promise<{ port: number, adminPort: number }>
+  /** SIGTERM behaviour: readiness fails, listener closes, in-flight requests get drainGrace. */
+  drain (): Promise<void>
+  /** Requests in progress. */
+  readonly active: ReadonlySet<ProxyRequest>
+}
+
+/** Builds the gateway: device listener, admin listener, forwarding. */
+export function createGateway (deps: GatewayDeps): Gateway {
+  const { config, logger, metrics, upstreams } = deps
+  const state = { draining: false }
+  const active = new Set<ProxyRequest>()
+  const proxyDeps: ProxyDeps = { config, metrics, logger, upstreams, state, active }
+  let seq = 0
+  const prefix = Date.now().toString(36)
+
+  const handle = (req: IncomingMessage, res: ServerResponse): void => {
+    const route = routeRequest(req, config)
+    if (route !== 'eas') {
+      const status = route === 'not_found' ? 404 : 405
+      res.writeHead(status, { 'content-length': '0', ...(status === 405 ? { allow: 'OPTIONS, POST' } : {}), ...(state.draining ? { connection: 'close' } : {}) })
+      res.end()
+      return
+    }
+    const ctx = createRequestContext(req, `${prefix}-${(++seq).toString(36)}`, deps.parsers)
+    new ProxyRequest(proxyDeps, req, res, ctx).run((pr) => runPasses(INCOMING_PASSES, { pr, config, state }))
+  }
+
+  const server: Server = deps.tls !== undefined ? createHttpsServer({ key: deps.tls.key, cert: deps.tls.cert }, handle) : createHttpServer(handle)
+  // Device side: receiving a request is bounded by executionTimeout, headers by deviceHeaders;
+  // idle keep-alive by deviceKeepAlive. The socket itself has no idle timer: a held Ping is silent.
+  server.requestTimeout = config.timeouts.executionTimeout
+  server.headersTimeout = config.timeouts.deviceHeaders
+  server.keepAliveTimeout = config.timeouts.deviceKeepAlive
+  server.timeout = 0
+  server.on('clientError', (err, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n')
+    else socket.destroy()
+    logger.debug({ err: { code: (err as NodeJS.ErrnoException).code, message: err.message } }, 'client error')
+  })
+  const admin = createAdminServer({ registry: deps.registry, isReady: () => !state.draining && upstreams.all.length > 0 })
+
+  return {
+    active,
+    async listen () {
+      await listenOn(server, config.listen.host, config.listen.port)
+      await listenOn(admin, config.admin.listen.host, config.admin.listen.port)
+      const port = (server.address() as AddressInfo).port
+      const adminPort = (admin.address() as AddressInfo).port
+      logger.info({ port, adminPort, host: config.listen.host, tls: deps.tls !== undefined, upstreams: upstreams.all.map((u) => u.name) }, 'listening')
+      return { port, adminPort }
+    },
+    async drain () {
+      state.draining = true
+      logger.info({ inFlight: active.size, graceMs: config.timeouts.drainGrace }, 'draining')
+      const closed = new Promise<void>((resolve) => server.close(() => { resolve() }))
+      server.closeIdleConnections()
+      const deadline = setTimeout(() => {
+        for (const pr of [...active]) pr.endByGateway({ status: 503, reason: 'drained', headers: { 'retry-after': '5' } })
+        server.closeAllConnections()
+      }, config.timeouts.drainGrace)
+      deadline.unref()
+      await closed
+      clearTimeout(deadline)
+      await new Promise<void>((resolve) => admin.close(() => { resolve() }))
+      admin.closeAllConnections()
+      await upstreams.close()
+      logger.info('drained')
+    }
+  }
+}
+
+async function listenOn (server: Server, host: string, port: number): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(port, host, () => { server.off('error', reject); resolve() })
+  })
+}

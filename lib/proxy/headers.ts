@@ -1,0 +1,64 @@
+import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http'
+
+/**
+ * Hop-by-hop headers (RFC 9110 §7.6.1) plus `expect` (undici refuses it; Node already answered the
+ * 100-continue) and `host` (the upstream gets its own). Never forwarded in either direction.
+ */
+const HOP_BY_HOP = new Set([
+  'connection', 'keep-alive', 'proxy-connection', 'proxy-authenticate', 'proxy-authorization', 'te', 'trailer',
+  'transfer-encoding', 'upgrade', 'expect', 'host', 'x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host'
+])
+
+/** Names listed in a Connection header are hop-by-hop too (RFC 9110 §7.6.1). */
+function connectionListed (value: string | string[] | undefined): Set<string> {
+  const out = new Set<string>()
+  for (const v of Array.isArray(value) ? value : value === undefined ? [] : [value]) {
+    for (const name of v.split(',')) out.add(name.trim().toLowerCase())
+  }
+  return out
+}
+
+/** What the device connection looks like, for the X-Forwarded-* headers. */
+export interface ForwardedInfo {
+  readonly remoteAddress: string | undefined
+  readonly encrypted: boolean
+  readonly host: string | undefined
+  /** Existing X-Forwarded-For from the device side (appended to, never trusted as the only value). */
+  readonly forwardedFor: string | undefined
+}
+
+/**
+ * Builds the upstream request headers as a flat [name, value, …] list from the device's raw headers:
+ * hop-by-hop headers dropped, `Authorization` passed through untouched, X-Forwarded-* set.
+ */
+export function buildUpstreamHeaders (rawHeaders: readonly string[], info: ForwardedInfo): string[] {
+  let listed: Set<string> | undefined
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    if ((rawHeaders[i] as string).toLowerCase() === 'connection') {
+      listed = connectionListed(rawHeaders[i + 1])
+    }
+  }
+  const out: string[] = []
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i] as string
+    const lower = name.toLowerCase()
+    if (HOP_BY_HOP.has(lower) || (listed?.has(lower) ?? false)) continue
+    out.push(name, rawHeaders[i + 1] as string)
+  }
+  const client = info.remoteAddress ?? 'unknown'
+  out.push('x-forwarded-for', info.forwardedFor !== undefined ? `${info.forwardedFor}, ${client}` : client)
+  out.push('x-forwarded-proto', info.encrypted ? 'https' : 'http')
+  if (info.host !== undefined) out.push('x-forwarded-host', info.host)
+  return out
+}
+
+/** Response headers for the device: the upstream's, minus hop-by-hop ones. */
+export function buildDeviceHeaders (upstream: IncomingHttpHeaders): OutgoingHttpHeaders {
+  const listed = connectionListed(upstream.connection)
+  const out: OutgoingHttpHeaders = {}
+  for (const [name, value] of Object.entries(upstream)) {
+    if (value === undefined || HOP_BY_HOP.has(name) || listed.has(name)) continue
+    out[name] = value
+  }
+  return out
+}

@@ -1,0 +1,1 @@
+export { createUpstreams, type Upstream, type UpstreamSet, type UpstreamSpec } from './create-upstreams.js'
