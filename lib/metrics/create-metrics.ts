@@ -9,8 +9,18 @@ export const metricNames = {
   upstreamErrors: 'eas_gateway_upstream_errors_total',
   unauthorizedCloses: 'eas_gateway_unauthorized_closes_total',
   responses: 'eas_gateway_responses_total',
-  buildInfo: 'eas_gateway_build_info'
+  buildInfo: 'eas_gateway_build_info',
+  pingHeartbeat: 'eas_gateway_ping_heartbeat_seconds',
+  pingsHeld: 'eas_gateway_pings_held',
+  pingClamped: 'eas_gateway_ping_clamped_total',
+  pingSuperseded: 'eas_gateway_ping_superseded_total',
+  pingSupersededAfter: 'eas_gateway_ping_superseded_after_seconds',
+  devicesOnline: 'eas_gateway_devices_online',
+  devicesTracked: 'eas_gateway_devices_tracked'
 } as const
+
+/** Heartbeat buckets (seconds): the values clients and servers actually use, up to Exchange's 3540. */
+export const HEARTBEAT_BUCKETS = [30, 60, 120, 180, 240, 300, 360, 480, 600, 900, 1200, 1800, 2400, 3000, 3540]
 
 /**
  * Request duration buckets: fast EAS commands in the sub-second range, then the heartbeat range up
@@ -23,8 +33,23 @@ export const DURATION_BUCKETS = [
 
 const COMMAND_OUTCOME = ['command', 'outcome'] as const
 
+/** Live values the registry reads at scrape time (gauges computed in collect()). */
+export interface MetricSources {
+  readonly pingsHeld: () => number
+  readonly devicesOnline: () => number
+  readonly devicesTracked: () => number
+}
+
 /** The gateway's metrics, defined once on an injected registry (never prom-client's global one). */
 export function createMetrics (registry: Registry, opts: { version: string, defaultMetrics?: boolean }) {
+  const sources: { current?: MetricSources } = {}
+  const computed = (name: string, help: string, read: (s: MetricSources) => number): Gauge => new Gauge({
+    name, help, registers: [registry],
+    collect () { if (sources.current !== undefined) this.set(read(sources.current)) }
+  })
+  computed(metricNames.pingsHeld, 'Pings held right now, waiting for the mail server\'s answer', (s) => s.pingsHeld())
+  computed(metricNames.devicesOnline, 'Devices seen within the last maxHeartbeat + heartbeatMargin, or holding a Ping', (s) => s.devicesOnline())
+  computed(metricNames.devicesTracked, 'Devices in the bounded per-device table (LRU/TTL)', (s) => s.devicesTracked())
   if (opts.defaultMetrics !== false) collectDefaultMetrics({ register: registry, prefix: 'eas_gateway_' })
   const buildInfo = new Gauge({ name: metricNames.buildInfo, help: 'Always 1; the version label tells which gateway runs', labelNames: ['version'] as const, registers: [registry] })
   buildInfo.set({ version: opts.version }, 1)
@@ -56,7 +81,25 @@ export function createMetrics (registry: Registry, opts: { version: string, defa
     responses: new Counter({
       name: metricNames.responses, help: 'Responses sent to devices by command and HTTP status class',
       labelNames: ['command', 'status_class'] as const, registers: [registry]
-    })
+    }),
+    pingHeartbeat: new Histogram({
+      name: metricNames.pingHeartbeat, help: 'HeartbeatInterval requested by devices in Ping (after reuse for empty Pings)',
+      buckets: HEARTBEAT_BUCKETS, registers: [registry]
+    }),
+    pingClamped: new Counter({
+      name: metricNames.pingClamped, help: 'Pings answered locally with Status 5 because the heartbeat was out of bounds',
+      labelNames: ['bound'] as const, registers: [registry]
+    }),
+    pingSuperseded: new Counter({
+      name: metricNames.pingSuperseded, help: 'Held Pings ended because the same device sent a new Ping (a hop dropped the old connection silently)',
+      registers: [registry]
+    }),
+    pingSupersededAfter: new Histogram({
+      name: metricNames.pingSupersededAfter, help: 'How long a superseded Ping had been held: clusters here point at a hop\'s idle timeout',
+      buckets: HEARTBEAT_BUCKETS, registers: [registry]
+    }),
+    /** Connects the computed gauges to live state (called once by the gateway). */
+    setSources (s: MetricSources): void { sources.current = s }
   }
 }
 

@@ -1,1 +1,1 @@
-export { createMetrics, metricNames, DURATION_BUCKETS, type Metrics } from './create-metrics.js'
+export { createMetrics, metricNames, DURATION_BUCKETS, HEARTBEAT_BUCKETS, type Metrics, type MetricSources } from './create-metrics.js'
