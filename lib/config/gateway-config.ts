@@ -34,6 +34,10 @@ export interface GatewayConfig {
     readonly deviceHeaders: number
   }
   readonly proxy: { readonly closeOn401: boolean, readonly autodiscover: boolean, readonly maxRequestBodyBytes: number }
+  /** The gateway's own heartbeat limits, stricter than the server's (e.g. from `gateway lint`). */
+  readonly ping: { readonly minHeartbeat?: number, readonly maxHeartbeat?: number }
+  /** Bounds of the per-device table behind `/devices`. */
+  readonly devices: { readonly max: number, readonly ttl: number }
   readonly admin: { readonly listen: ListenConfig }
   readonly log: { readonly level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent' }
 }
@@ -95,6 +99,20 @@ export const GATEWAY_SCHEMA = {
         closeOn401: { type: 'boolean', default: true },
         autodiscover: { type: 'boolean', default: false },
         maxRequestBodyBytes: { type: 'integer', min: 1, default: 64 * 1024 * 1024 }
+      }
+    },
+    ping: {
+      type: 'object',
+      fields: {
+        minHeartbeat: { type: 'duration', min: 1000 },
+        maxHeartbeat: { type: 'duration', min: 1000 }
+      }
+    },
+    devices: {
+      type: 'object',
+      fields: {
+        max: { type: 'integer', min: 1, default: 100_000 },
+        ttl: { type: 'duration', min: 1000, default: 2 * 60 * M }
       }
     },
     admin: {
