@@ -17,6 +17,33 @@ export interface UpstreamConfig {
   readonly servername?: string
   /** Verify the upstream certificate. Default: true */
   readonly verifyCertificate: boolean
+  /** Share of new requests relative to the other upstreams (least connections per weight). Default: 1 */
+  readonly weight: number
+}
+
+/** Upstream pool: active health checks, passive ejection, re-probe backoff (README § Upstream pool). */
+export interface PoolConfig {
+  /** `OPTIONS` on `path` every `interval`; 200 or 401 means alive. Default: 10s, 5s, /Microsoft-Server-ActiveSync */
+  readonly healthCheck: { readonly interval: number, readonly timeout: number, readonly path: string }
+  /** Consecutive connect or health-check failures that eject an upstream. Default: 3 */
+  readonly ejection: { readonly consecutiveFailures: number }
+  /** Re-probe delay of an ejected upstream, and when failure counts reset. Default: 30s, 120s, 60m */
+  readonly backoff: { readonly initial: number, readonly max: number, readonly errorExpiry: number }
+}
+
+/** Storm protection (README § Upstream pool). A value of 0 switches that limit off. */
+export interface LimitsConfig {
+  /** New upstream requests per second, all devices together, and the bucket size. Default: 1000, 2000 */
+  readonly requestsPerSecond: number
+  readonly burst: number
+  /** Requests per second of one device (user + DeviceId). Default: 10, 50, 100000 devices tracked */
+  readonly perDevice: { readonly requestsPerSecond: number, readonly burst: number, readonly maxTracked: number }
+  /** Pings held at once. Default: 10000 */
+  readonly maxHeldPings: number
+  /** Open device connections. Default: 20000 */
+  readonly maxConnections: number
+  /** Longest Retry-After a rejected device is given (ms). Default: 10m */
+  readonly maxRetryAfter: number
 }
 
 /** The validated, defaulted, frozen gateway configuration. All durations are milliseconds. */
@@ -38,6 +65,8 @@ export interface GatewayConfig {
   readonly ping: { readonly minHeartbeat?: number, readonly maxHeartbeat?: number }
   /** Bounds of the per-device table behind `/devices`. */
   readonly devices: { readonly max: number, readonly ttl: number }
+  readonly pool: PoolConfig
+  readonly limits: LimitsConfig
   readonly admin: { readonly listen: ListenConfig }
   readonly log: { readonly level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent' }
 }
@@ -70,7 +99,8 @@ export const GATEWAY_SCHEMA = {
           url: { type: 'url', protocols: ['http', 'https'] },
           ca: { type: 'string' },
           servername: { type: 'string' },
-          verifyCertificate: { type: 'boolean', default: true }
+          verifyCertificate: { type: 'boolean', default: true },
+          weight: { type: 'integer', min: 1, max: 1000, default: 1 }
         }
       }
     },
@@ -113,6 +143,46 @@ export const GATEWAY_SCHEMA = {
       fields: {
         max: { type: 'integer', min: 1, default: 100_000 },
         ttl: { type: 'duration', min: 1000, default: 2 * 60 * M }
+      }
+    },
+    pool: {
+      type: 'object',
+      fields: {
+        healthCheck: {
+          type: 'object',
+          fields: {
+            interval: { type: 'duration', min: 1, default: 10 * S },
+            timeout: { type: 'duration', min: 1, default: 5 * S },
+            path: { type: 'string', default: '/Microsoft-Server-ActiveSync' }
+          }
+        },
+        ejection: { type: 'object', fields: { consecutiveFailures: { type: 'integer', min: 1, max: 100, default: 3 } } },
+        backoff: {
+          type: 'object',
+          fields: {
+            initial: { type: 'duration', min: 1, default: 30 * S },
+            max: { type: 'duration', min: 1, default: 120 * S },
+            errorExpiry: { type: 'duration', min: 1, default: 60 * M }
+          }
+        }
+      }
+    },
+    limits: {
+      type: 'object',
+      fields: {
+        requestsPerSecond: { type: 'number', min: 0, default: 1000 },
+        burst: { type: 'integer', min: 1, default: 2000 },
+        perDevice: {
+          type: 'object',
+          fields: {
+            requestsPerSecond: { type: 'number', min: 0, default: 10 },
+            burst: { type: 'integer', min: 1, default: 50 },
+            maxTracked: { type: 'integer', min: 1, default: 100_000 }
+          }
+        },
+        maxHeldPings: { type: 'integer', min: 0, default: 10_000 },
+        maxConnections: { type: 'integer', min: 0, default: 20_000 },
+        maxRetryAfter: { type: 'duration', min: 1000, default: 10 * M }
       }
     },
     admin: {
