@@ -16,7 +16,15 @@ export const metricNames = {
   pingSuperseded: 'eas_gateway_ping_superseded_total',
   pingSupersededAfter: 'eas_gateway_ping_superseded_after_seconds',
   devicesOnline: 'eas_gateway_devices_online',
-  devicesTracked: 'eas_gateway_devices_tracked'
+  devicesTracked: 'eas_gateway_devices_tracked',
+  upstreamUp: 'eas_gateway_upstream_up',
+  upstreamInFlight: 'eas_gateway_upstream_requests_in_flight',
+  upstreamHealthChecks: 'eas_gateway_upstream_health_checks_total',
+  upstreamEjections: 'eas_gateway_upstream_ejections_total',
+  upstreamFailovers: 'eas_gateway_upstream_failovers_total',
+  upstreamUnavailable: 'eas_gateway_upstream_unavailable_total',
+  limitRejections: 'eas_gateway_limit_rejections_total',
+  deviceConnections: 'eas_gateway_device_connections'
 } as const
 
 /** Heartbeat buckets (seconds): the values clients and servers actually use, up to Exchange's 3540. */
@@ -97,6 +105,38 @@ export function createMetrics (registry: Registry, opts: { version: string, defa
     pingSupersededAfter: new Histogram({
       name: metricNames.pingSupersededAfter, help: 'How long a superseded Ping had been held: clusters here point at a hop\'s idle timeout',
       buckets: HEARTBEAT_BUCKETS, registers: [registry]
+    }),
+    upstreamUp: new Gauge({
+      name: metricNames.upstreamUp, help: 'Whether the upstream takes new requests: 1 alive, 0 ejected (re-probed with backoff)',
+      labelNames: ['upstream'] as const, registers: [registry]
+    }),
+    upstreamInFlight: new Gauge({
+      name: metricNames.upstreamInFlight, help: 'Requests in flight per upstream, held Pings included (what least-connections balances)',
+      labelNames: ['upstream'] as const, registers: [registry]
+    }),
+    upstreamHealthChecks: new Counter({
+      name: metricNames.upstreamHealthChecks, help: 'Health-check probes (OPTIONS) by result: alive, or why not (dns, refused, connect_timeout, tls, timeout, status, reset, other)',
+      labelNames: ['upstream', 'result'] as const, registers: [registry]
+    }),
+    upstreamEjections: new Counter({
+      name: metricNames.upstreamEjections, help: 'Upstreams taken out of rotation after consecutive failures, by the last failure\'s reason',
+      labelNames: ['upstream', 'reason'] as const, registers: [registry]
+    }),
+    upstreamFailovers: new Counter({
+      name: metricNames.upstreamFailovers, help: 'Requests re-dispatched to another upstream because nothing reached this one (never after a byte was sent)',
+      labelNames: ['upstream', 'reason'] as const, registers: [registry]
+    }),
+    upstreamUnavailable: new Counter({
+      name: metricNames.upstreamUnavailable, help: 'Requests answered 503 with Retry-After because no upstream was alive',
+      registers: [registry]
+    }),
+    limitRejections: new Counter({
+      name: metricNames.limitRejections, help: 'Requests answered 503 with Retry-After by storm protection, by limit (global_rate, device_rate, held_pings, connections)',
+      labelNames: ['limit'] as const, registers: [registry]
+    }),
+    deviceConnections: new Gauge({
+      name: metricNames.deviceConnections, help: 'Open device connections (compare with limits.maxConnections)',
+      registers: [registry]
     }),
     /** Connects the computed gauges to live state (called once by the gateway). */
     setSources (s: MetricSources): void { sources.current = s }
