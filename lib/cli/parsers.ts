@@ -1,13 +1,18 @@
+import { normalizeCommand, parseEasQuery } from '../eas/index.js'
 import type { ContextParsers } from '../proxy/index.js'
-import { parsePlainQuery } from '../proxy/index.js'
 
-const KNOWN = new Set(['Sync', 'SendMail', 'SmartForward', 'SmartReply', 'GetAttachment', 'GetHierarchy', 'CreateCollection',
-  'DeleteCollection', 'MoveCollection', 'FolderSync', 'FolderCreate', 'FolderDelete', 'FolderUpdate', 'MoveItems',
-  'GetItemEstimate', 'MeetingResponse', 'Search', 'Settings', 'Ping', 'ItemOperations', 'Provision', 'ResolveRecipients',
-  'ValidateCert', 'Find'])
-
-/** The EAS parsers the proxy uses to build request contexts. */
+/** The EAS parsers the proxy builds request contexts with: both query forms (MS-ASHTTP §2.2.1.1.1). */
 export const contextParsers: ContextParsers = {
-  parseQuery: parsePlainQuery,
-  commandLabel: (c) => (KNOWN.has(c) ? c : 'other')
+  parseQuery (search) {
+    const q = parseEasQuery(search)
+    return {
+      command: q.command,
+      user: q.user,
+      deviceId: q.deviceId,
+      deviceType: q.deviceType,
+      protocolVersion: q.protocolVersion,
+      policyKey: q.policyKey === undefined ? undefined : String(q.policyKey)
+    }
+  },
+  commandLabel: normalizeCommand
 }

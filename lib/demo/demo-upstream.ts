@@ -1,8 +1,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { encodePingResponse, parsePingRequest } from '../eas/index.js'
 
 /** Ping response, Status 1 ("heartbeat expired, nothing changed"), MS-ASCMD §2.2.3.162.10. */
-const PING_STATUS_1 = Buffer.from([0x03, 0x01, 0x6a, 0x00, 0x00, 0x0d, 0x45, 0x47, 0x03, 0x31, 0x00, 0x01, 0x01])
+const PING_STATUS_1 = encodePingResponse({ status: 1 })
 /** Longest hold the demo grants, so a typo cannot pin a demo request for an hour. */
 const MAX_DEMO_HOLD_S = 600
 
@@ -65,11 +66,12 @@ function handle (req: IncomingMessage, res: ServerResponse, held: Set<NodeJS.Tim
   })
 }
 
-/** HeartbeatInterval of a Ping body: page 13 (Ping), tag 0x08 with content, STR_I digits. */
+/** HeartbeatInterval of a Ping body, if it has one and parses. */
 function heartbeatOf (body: Buffer): number | undefined {
-  const i = body.indexOf(Buffer.from([0x48, 0x03]))
-  if (i < 0) return undefined
-  const end = body.indexOf(0, i + 2)
-  const n = Number(body.subarray(i + 2, end).toString('latin1'))
-  return Number.isInteger(n) && n > 0 ? n : undefined
+  try {
+    const p = parsePingRequest(body)
+    return p.empty ? undefined : p.heartbeatInterval
+  } catch {
+    return undefined
+  }
 }

@@ -7,6 +7,8 @@ import type { Logger } from '../log/index.js'
 import type { Metrics } from '../metrics/index.js'
 import type { UpstreamSet } from '../upstream/index.js'
 import { createAdminServer } from './admin-server.js'
+import { DeviceRegistry } from './device-registry.js'
+import { pingStatus1 } from './ping-answers.js'
 import { INCOMING_PASSES, runPasses } from './passes/index.js'
 import { ProxyRequest, type ProxyDeps } from './proxy-request.js'
 import { createRequestContext, type ContextParsers } from './request-context.js'
@@ -32,6 +34,8 @@ export interface Gateway {
   drain (): Promise<void>
   /** Requests in progress. */
   readonly active: ReadonlySet<ProxyRequest>
+  /** The bounded per-device table behind `/devices`. */
+  readonly devices: DeviceRegistry
 }
 
 /** Builds the gateway: device listener, admin listener, forwarding. */
@@ -40,6 +44,12 @@ export function createGateway (deps: GatewayDeps): Gateway {
   const state = { draining: false }
   const active = new Set<ProxyRequest>()
   const proxyDeps: ProxyDeps = { config, metrics, logger, upstreams, state, active }
+  const devices = new DeviceRegistry({
+    maxDevices: config.devices.max,
+    ttl: config.devices.ttl,
+    onlineWindow: config.server.maxHeartbeat + config.timeouts.heartbeatMargin
+  })
+  metrics.setSources({ pingsHeld: () => devices.heldCount, devicesOnline: () => devices.onlineCount(), devicesTracked: () => devices.size })
   let seq = 0
   const prefix = Date.now().toString(36)
 
@@ -52,7 +62,7 @@ export function createGateway (deps: GatewayDeps): Gateway {
       return
     }
     const ctx = createRequestContext(req, `${prefix}-${(++seq).toString(36)}`, deps.parsers)
-    new ProxyRequest(proxyDeps, req, res, ctx).run((pr) => runPasses(INCOMING_PASSES, { pr, config, state }))
+    new ProxyRequest(proxyDeps, req, res, ctx).run((pr) => runPasses(INCOMING_PASSES, { pr, config, state, devices, metrics, logger }))
   }
 
   const server: Server = deps.tls !== undefined ? createHttpsServer({ key: deps.tls.key, cert: deps.tls.cert }, handle) : createHttpServer(handle)
@@ -67,10 +77,17 @@ export function createGateway (deps: GatewayDeps): Gateway {
     else socket.destroy()
     logger.debug({ err: { code: (err as NodeJS.ErrnoException).code, message: err.message } }, 'client error')
   })
-  const admin = createAdminServer({ registry: deps.registry, isReady: () => !state.draining && upstreams.all.length > 0 })
+  const admin = createAdminServer({
+    registry: deps.registry,
+    isReady: () => !state.draining && upstreams.all.length > 0,
+    extra: (path) => path === '/devices'
+      ? { status: 200, type: 'application/json', body: JSON.stringify({ tracked: devices.size, online: devices.onlineCount(), pingsHeld: devices.heldCount, devices: devices.snapshot() }) + '\n' }
+      : undefined
+  })
 
   return {
     active,
+    devices,
     async listen () {
       await listenOn(server, config.listen.host, config.listen.port)
       await listenOn(admin, config.admin.listen.host, config.admin.listen.port)
@@ -84,6 +101,9 @@ export function createGateway (deps: GatewayDeps): Gateway {
       logger.info({ inFlight: active.size, graceMs: config.timeouts.drainGrace }, 'draining')
       const closed = new Promise<void>((resolve) => server.close(() => { resolve() }))
       server.closeIdleConnections()
+      // Held Pings are answered Status 1 at once, so devices re-Ping straight away, to another
+      // instance; short requests get the grace to finish.
+      for (const pr of [...active]) if (pr.ping !== undefined) pr.endByGateway(pingStatus1('drained'))
       const deadline = setTimeout(() => {
         for (const pr of [...active]) pr.endByGateway({ status: 503, reason: 'drained', headers: { 'retry-after': '5' } })
         server.closeAllConnections()

@@ -1,5 +1,5 @@
 export { createGateway, type Gateway, type GatewayDeps } from './create-gateway.js'
-export { createRequestContext, parsePlainQuery, basicUser, type RequestContext, type ContextParsers, type ParsedQuery } from './request-context.js'
+export { createRequestContext, basicUser, type RequestContext, type ContextParsers, type ParsedQuery } from './request-context.js'
 export type { Outcome, UpstreamFailure } from './outcome.js'
 export { OUTCOMES } from './outcome.js'
 export { classifyUpstreamError } from './classify-error.js'

@@ -5,8 +5,10 @@ import type { Logger } from '../log/index.js'
 import type { Metrics } from '../metrics/index.js'
 import type { Upstream, UpstreamSet } from '../upstream/index.js'
 import { classifyUpstreamError } from './classify-error.js'
+import type { DeviceEntry } from './device-registry.js'
 import { buildDeviceHeaders, buildUpstreamHeaders } from './headers.js'
 import type { Outcome, UpstreamFailure } from './outcome.js'
+import { pingStatus1 } from './ping-answers.js'
 import type { RequestContext } from './request-context.js'
 
 /** Bodies up to this size are buffered (Ping, Sync, FolderSync); larger ones stream (notes/engine.md §4). */
@@ -33,6 +35,28 @@ export interface ProxyDeps {
 }
 
 type EndReason = 'device_abort' | 'execution_timeout' | 'gateway'
+
+/** What the Ping passes learnt from the body. */
+export interface PingInfo {
+  /** Requested heartbeat in seconds (reused from the device's last Ping for an empty body). */
+  readonly heartbeat: number | undefined
+  readonly empty: boolean
+  readonly folders: number | undefined
+}
+
+/** The catalog code (README § Error codes) an outcome stands for in the access log. */
+const OUTCOME_CODES: Partial<Record<Outcome, string>> = {
+  device_abort: 'GW_ERR_PROXY_DEVICE_ABORT',
+  upstream_reset: 'GW_ERR_UPSTREAM_RESET',
+  upstream_timeout: 'GW_ERR_UPSTREAM_TIMEOUT',
+  execution_timeout: 'GW_ERR_PROXY_EXECUTION_TIMEOUT',
+  upstream_unreachable: 'GW_ERR_UPSTREAM_UNREACHABLE'
+}
+
+/** Seconds a device is asked to wait when nothing upstream can be reached: 20-40 s, jittered. */
+function retryAfter (): string {
+  return String(20 + Math.floor(Math.random() * 21))
+}
 
 class GatewayAbort extends Error {
   readonly reason: EndReason
@@ -64,6 +88,13 @@ export class ProxyRequest implements Dispatcher.DispatchHandler {
   #localReason: string | undefined
   #execTimer: NodeJS.Timeout | undefined
   #body: Buffer | undefined
+  #onDone: (() => void)[] = []
+  /** The device's entry in the per-device table, once known. */
+  device: DeviceEntry | undefined
+  /** Set for a Ping whose body parsed. */
+  ping: PingInfo | undefined
+  /** Catalog code of a local rejection (e.g. GW_ERR_WBXML_TRUNCATED), for the access log. */
+  errorCode: string | undefined
 
   constructor (deps: ProxyDeps, req: IncomingMessage, res: ServerResponse, ctx: RequestContext) {
     this.#deps = deps
@@ -77,6 +108,9 @@ export class ProxyRequest implements Dispatcher.DispatchHandler {
 
   /** True once the request has its outcome. */
   get done (): boolean { return this.#outcome !== undefined }
+
+  /** Runs `fn` once when the request has its outcome. */
+  onDone (fn: () => void): void { this.#onDone.push(fn) }
 
   /** Milliseconds since the request arrived. */
   get ageMs (): number { return performance.now() - this.#started }
@@ -94,7 +128,10 @@ export class ProxyRequest implements Dispatcher.DispatchHandler {
       this.answer({ status: 413, reason: 'body_too_large', headers: { connection: 'close' } })
       return
     }
-    if (length <= BUFFER_LIMIT || this.#req.method === 'OPTIONS') {
+    // HTTP/1.1: no Content-Length and no Transfer-Encoding means no body (RFC 9112 §6.3), so an
+    // empty Ping without either is buffered (as zero bytes) and parsed like any other.
+    const chunked = this.#req.headers['transfer-encoding'] !== undefined
+    if ((!chunked && Number.isNaN(length)) || length <= BUFFER_LIMIT) {
       const chunks: Buffer[] = []
       this.#req.on('data', (c: Buffer) => chunks.push(c))
       this.#req.on('end', () => {
@@ -117,8 +154,12 @@ export class ProxyRequest implements Dispatcher.DispatchHandler {
     if (this.done) return
     this.#localReason = v.reason
     this.#abortUpstream('gateway')
-    this.#send(v.status, v.headers ?? {}, v.body)
+    this.#sendVerdict(v)
     this.#finish('answered_locally')
+  }
+
+  #sendVerdict (v: Verdict): void {
+    this.#send(v.status, { ...v.headers }, v.body)
   }
 
   /** Ends the request on the gateway's behalf (drain deadline): answered if possible, else cut. */
@@ -207,7 +248,12 @@ export class ProxyRequest implements Dispatcher.DispatchHandler {
     const c = classifyUpstreamError(err)
     this.#deps.metrics.upstreamErrors.inc({ upstream: this.#upstream?.name ?? '', reason: c.reason })
     this.#failure = { reason: c.reason, code: c.code }
-    if (!this.#res.headersSent) {
+    if (!this.#res.headersSent && this.ping !== undefined) {
+      // A Ping the gateway must end gets 200 Status 1 (never a 5xx), unless nothing upstream could
+      // be reached at all: then 503 + Retry-After. The metric still records the true outcome.
+      if (c.outcome === 'upstream_unreachable') this.#send(503, { 'retry-after': retryAfter() })
+      else this.#sendVerdict(pingStatus1(c.reason))
+    } else if (!this.#res.headersSent) {
       this.#send(c.outcome === 'upstream_timeout' ? 504 : 502, { connection: 'close' })
     } else {
       this.#res.destroy()
@@ -228,7 +274,8 @@ export class ProxyRequest implements Dispatcher.DispatchHandler {
   #onExecutionTimeout (): void {
     if (this.done) return
     this.#abortUpstream('execution_timeout')
-    if (!this.#res.headersSent) this.#send(504, { connection: 'close' })
+    if (!this.#res.headersSent && this.ping !== undefined) this.#sendVerdict(pingStatus1('execution_timeout'))
+    else if (!this.#res.headersSent) this.#send(504, { connection: 'close' })
     else this.#res.destroy()
     this.#finish('execution_timeout')
   }
@@ -258,6 +305,7 @@ export class ProxyRequest implements Dispatcher.DispatchHandler {
     const { metrics, logger, active } = this.#deps
     clearTimeout(this.#execTimer)
     active.delete(this)
+    for (const fn of this.#onDone) fn()
     if (this.#upstream !== undefined) this.#upstream.inFlight--
     const seconds = (performance.now() - this.#started) / 1000
     const labels = { command: this.ctx.commandLabel, outcome }
@@ -270,7 +318,7 @@ export class ProxyRequest implements Dispatcher.DispatchHandler {
       durationMs: Math.round(seconds * 1000), upstreamMs: this.#upstreamMs === undefined ? undefined : Math.round(this.#upstreamMs),
       upstream: this.#upstream?.name, user: c.user, deviceId: c.deviceId, deviceType: c.deviceType,
       protocolVersion: c.protocolVersion, method: c.method, reason: this.#failure?.reason ?? this.#localReason,
-      errCode: this.#failure?.code
+      heartbeat: this.ping?.heartbeat, code: this.errorCode ?? (this.#failure?.reason === 'dns' ? 'GW_ERR_UPSTREAM_DNS' : OUTCOME_CODES[outcome]), errCode: this.#failure?.code
     }
     if (outcome === 'completed' || outcome === 'answered_locally' || outcome === 'device_abort') logger.info(line, 'request')
     else logger.warn(line, 'request')

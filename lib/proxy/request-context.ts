@@ -85,18 +85,3 @@ export function basicUser (authorization: string | undefined): string | undefine
   const name = colon >= 0 ? decoded.slice(0, colon) : ''
   return name === '' ? undefined : name
 }
-
-/** Minimal plain-form parser used until lib/eas is wired in: `Cmd`, `User`, `DeviceId`, `DeviceType`. */
-export function parsePlainQuery (search: string): ParsedQuery {
-  let params: URLSearchParams
-  try { params = new URLSearchParams(search) } catch (err) {
-    throw new GatewayError('GW_ERR_EAS_BAD_QUERY', 'unparsable query string', { cause: err })
-  }
-  const get = (name: string): string | undefined => {
-    for (const [k, v] of params) if (k.toLowerCase() === name) return v
-    return undefined
-  }
-  const command = get('cmd')
-  if (command === undefined || command === '') throw new GatewayError('GW_ERR_EAS_BAD_QUERY', 'missing Cmd parameter')
-  return { command, user: get('user'), deviceId: get('deviceid'), deviceType: get('devicetype') }
-}

@@ -1,12 +1,22 @@
 import type { GatewayConfig } from '../../config/index.js'
+import type { Logger } from '../../log/index.js'
+import type { Metrics } from '../../metrics/index.js'
+import type { DeviceRegistry } from '../device-registry.js'
 import type { ProxyRequest, Verdict } from '../proxy-request.js'
+import { clampHeartbeat } from './clamp-heartbeat.js'
+import { holdPing } from './hold-ping.js'
+import { parsePing } from './parse-ping.js'
 import { rejectMalformedQuery } from './reject-malformed-query.js'
+import { trackDevice } from './track-device.js'
 
-/** What a pass sees: the request (context and buffered body) and the gateway's settings. */
+/** What a pass sees: the request (context and buffered body) and the gateway's services. */
 export interface PassContext {
   readonly pr: ProxyRequest
   readonly config: GatewayConfig
   readonly state: { readonly draining: boolean }
+  readonly devices: DeviceRegistry
+  readonly metrics: Metrics
+  readonly logger: Logger
 }
 
 /** A local decision before the upstream: a Verdict answers the device and stops the chain. */
@@ -14,7 +24,11 @@ export type Pass = (ctx: PassContext) => Verdict | undefined
 
 /** The incoming passes, in the order they run. Explicit on purpose: never derived from keys. */
 export const INCOMING_PASSES: readonly Pass[] = [
-  rejectMalformedQuery
+  rejectMalformedQuery,
+  trackDevice,
+  parsePing,
+  clampHeartbeat,
+  holdPing
 ]
 
 /** Runs passes in order; the first Verdict wins. */

@@ -1,0 +1,138 @@
+/** What the gateway remembers about one device (user + DeviceId). */
+export interface DeviceEntry {
+  readonly key: string
+  readonly deviceId: string
+  readonly user: string
+  deviceType: string | undefined
+  userAgent: string | undefined
+  protocolVersion: string | undefined
+  /** Epoch ms of the last request. */
+  lastSeen: number
+  lastCommand: string
+  /** Last HeartbeatInterval the device asked for (seconds): an empty Ping body reuses it. */
+  heartbeat: number | undefined
+  /** The Ping held for this device right now, if any. */
+  held: HeldPing | undefined
+  superseded: number
+}
+
+/** A held Ping, as the registry sees it: when it started and how to end it. */
+export interface HeldPing {
+  readonly since: number
+  readonly heartbeat: number | undefined
+  /** Answers the held Ping with Status 1 and cancels its upstream request. */
+  readonly supersede: () => void
+}
+
+/** Bounds of the registry. */
+export interface DeviceRegistryOptions {
+  /** Most devices remembered; the least recently seen is dropped first. Default: 100000 */
+  readonly maxDevices: number
+  /** A device not seen for this long is forgotten (ms). Default: 2 h */
+  readonly ttl: number
+  /** A device counts as online when seen within this window (ms). */
+  readonly onlineWindow: number
+  readonly now?: () => number
+}
+
+/**
+ * Per-device state, bounded in size (LRU) and in time (TTL): nothing grows without bound and no
+ * state outlives its expiry. A device with a held Ping is never evicted by the LRU while held.
+ */
+export class DeviceRegistry {
+  readonly #map = new Map<string, DeviceEntry>()
+  readonly #opts: DeviceRegistryOptions
+  readonly #now: () => number
+  #held = 0
+
+  constructor (opts: DeviceRegistryOptions) {
+    this.#opts = opts
+    this.#now = opts.now ?? Date.now
+  }
+
+  /** The key of a device: user (case-insensitive, as Exchange treats it) and DeviceId. */
+  static keyOf (user: string | undefined, deviceId: string): string {
+    return `${(user ?? '').toLowerCase()}\u0000${deviceId}`
+  }
+
+  /** Records a request from a device and returns its entry (most recently used from now on). */
+  touch (info: { user: string | undefined, deviceId: string, deviceType?: string, userAgent?: string, protocolVersion?: string, command: string }): DeviceEntry {
+    const key = DeviceRegistry.keyOf(info.user, info.deviceId)
+    const now = this.#now()
+    let e = this.#map.get(key)
+    if (e !== undefined) {
+      this.#map.delete(key)
+    } else {
+      e = { key, deviceId: info.deviceId, user: info.user ?? '', deviceType: undefined, userAgent: undefined, protocolVersion: undefined, lastSeen: now, lastCommand: '', heartbeat: undefined, held: undefined, superseded: 0 }
+    }
+    e.deviceType = info.deviceType ?? e.deviceType
+    e.userAgent = info.userAgent ?? e.userAgent
+    e.protocolVersion = info.protocolVersion ?? e.protocolVersion
+    e.lastSeen = now
+    e.lastCommand = info.command
+    this.#map.set(key, e)
+    this.#evict(now)
+    return e
+  }
+
+  /** Marks a Ping as held; returns the Ping it supersedes (already ended), if there was one. */
+  hold (e: DeviceEntry, ping: HeldPing): HeldPing | undefined {
+    const old = e.held
+    if (old !== undefined) {
+      e.superseded++
+      e.held = undefined
+      this.#held--
+      old.supersede()
+    }
+    e.held = ping
+    this.#held++
+    return old
+  }
+
+  /** Clears the held Ping when it ends, unless a newer one has replaced it. */
+  release (e: DeviceEntry, ping: HeldPing): void {
+    if (e.held === ping) { e.held = undefined; this.#held-- }
+  }
+
+  /** Held Pings right now. */
+  get heldCount (): number { return this.#held }
+
+  /** Devices remembered right now. */
+  get size (): number { return this.#map.size }
+
+  /** Devices seen within the online window. */
+  onlineCount (): number {
+    const since = this.#now() - this.#opts.onlineWindow
+    let n = 0
+    for (const e of this.#map.values()) if (e.lastSeen >= since || e.held !== undefined) n++
+    return n
+  }
+
+  /** A snapshot for `/devices`, most recently seen first, at most `limit` entries. */
+  snapshot (limit = 1000): object[] {
+    const now = this.#now()
+    this.#evict(now)
+    const out: object[] = []
+    for (const e of [...this.#map.values()].reverse()) {
+      if (out.length >= limit) break
+      out.push({
+        deviceId: e.deviceId, user: e.user, deviceType: e.deviceType, userAgent: e.userAgent,
+        protocolVersion: e.protocolVersion, lastSeen: new Date(e.lastSeen).toISOString(), lastCommand: e.lastCommand,
+        heartbeat: e.heartbeat,
+        heldPing: e.held === undefined ? null : { heartbeat: e.held.heartbeat, heldSeconds: Math.round((now - e.held.since) / 1000) },
+        superseded: e.superseded
+      })
+    }
+    return out
+  }
+
+  #evict (now: number): void {
+    // Map iteration is insertion order = least recently seen first, so stop at the first keeper.
+    for (const [key, e] of this.#map) {
+      const expired = now - e.lastSeen > this.#opts.ttl && e.held === undefined
+      const over = this.#map.size > this.#opts.maxDevices && e.held === undefined
+      if (!expired && !over) break
+      this.#map.delete(key)
+    }
+  }
+}

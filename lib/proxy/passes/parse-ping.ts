@@ -1,0 +1,28 @@
+import { encodePingResponse, parsePingRequest } from '../../eas/index.js'
+import { isGatewayError } from '../../errors.js'
+import { WBXML_TYPE } from '../ping-answers.js'
+import type { Pass } from './index.js'
+
+/**
+ * Parses a Ping body (MS-ASCMD §2.2.1.13). Malformed WBXML is answered 400 and never forwarded. A
+ * well-formed body that is not a valid Ping gets Ping Status 4 (protocol error), the server's own
+ * answer (§2.2.3.177.10). An empty body reuses the device's last heartbeat (§3.1.5.8).
+ */
+export const parsePing: Pass = ({ pr }) => {
+  if (pr.ctx.command !== 'Ping' || pr.ctx.method !== 'POST' || pr.body === undefined) return undefined
+  let parsed
+  try {
+    parsed = parsePingRequest(pr.body)
+  } catch (err) {
+    if (!isGatewayError(err)) throw err
+    pr.errorCode = err.code
+    if (err.code === 'GW_ERR_EAS_BAD_REQUEST') {
+      return { status: 200, reason: 'ping_invalid', headers: { 'content-type': WBXML_TYPE }, body: encodePingResponse({ status: 4 }) }
+    }
+    return { status: 400, reason: 'bad_wbxml', headers: { connection: 'close' } }
+  }
+  const reused = parsed.empty ? pr.device?.heartbeat : undefined
+  const heartbeat = parsed.empty ? reused : parsed.heartbeatInterval
+  pr.ping = { heartbeat, empty: parsed.empty, folders: parsed.empty ? undefined : parsed.folders.length }
+  return undefined
+}
