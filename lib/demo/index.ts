@@ -1,0 +1,1 @@
+export { createDemoUpstream, DEMO_USER, DEMO_PASSWORD } from './demo-upstream.js'
