@@ -32,17 +32,18 @@ export interface ForwardedInfo {
  * hop-by-hop headers dropped, `Authorization` passed through untouched, X-Forwarded-* set.
  */
 export function buildUpstreamHeaders (rawHeaders: readonly string[], info: ForwardedInfo): string[] {
-  let listed: Set<string> | undefined
+  // Connection may come in several field lines; each one's names are hop-by-hop (RFC 9110 §5.3).
+  const listed = new Set<string>()
   for (let i = 0; i < rawHeaders.length; i += 2) {
     if ((rawHeaders[i] as string).toLowerCase() === 'connection') {
-      listed = connectionListed(rawHeaders[i + 1])
+      for (const name of connectionListed(rawHeaders[i + 1])) listed.add(name)
     }
   }
   const out: string[] = []
   for (let i = 0; i < rawHeaders.length; i += 2) {
     const name = rawHeaders[i] as string
     const lower = name.toLowerCase()
-    if (HOP_BY_HOP.has(lower) || (listed?.has(lower) ?? false)) continue
+    if (HOP_BY_HOP.has(lower) || listed.has(lower)) continue
     out.push(name, rawHeaders[i + 1] as string)
   }
   const client = info.remoteAddress ?? 'unknown'
