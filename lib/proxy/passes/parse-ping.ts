@@ -6,7 +6,8 @@ import type { Pass } from './index.js'
 /**
  * Parses a Ping body (MS-ASCMD §2.2.1.13). Malformed WBXML is answered 400 and never forwarded. A
  * well-formed body that is not a valid Ping gets Ping Status 4 (protocol error), the server's own
- * answer (§2.2.3.177.10). An empty body reuses the device's last heartbeat (§3.1.5.8).
+ * answer (§2.2.3.177.10). A Ping without HeartbeatInterval (an empty body, or Folders only)
+ * reuses the device's last heartbeat (§3.1.5.8).
  */
 export const parsePing: Pass = ({ pr }) => {
   if (pr.ctx.command !== 'Ping' || pr.ctx.method !== 'POST' || pr.body === undefined) return undefined
@@ -21,8 +22,9 @@ export const parsePing: Pass = ({ pr }) => {
     }
     return { status: 400, reason: 'bad_wbxml', headers: { connection: 'close' } }
   }
-  const reused = parsed.empty ? pr.device?.heartbeat : undefined
-  const heartbeat = parsed.empty ? reused : parsed.heartbeatInterval
+  // The server caches HeartbeatInterval and reuses it whenever a Ping omits it: empty body or
+  // Folders only (§3.1.5.8), so the gateway does the same with its own cache.
+  const heartbeat = parsed.empty ? pr.device?.heartbeat : parsed.heartbeatInterval ?? pr.device?.heartbeat
   pr.ping = { heartbeat, empty: parsed.empty, folders: parsed.empty ? undefined : parsed.folders.length }
   return undefined
 }
