@@ -14,7 +14,8 @@ export async function runCheck (argv: string[], io: CliIo): Promise<number> {
     return EXIT.USAGE
   }
   const findings = lintGatewayConfig(loadGatewayConfig(text, values.config))
-  for (const d of findings) io.stdout(formatDiagnostic(d) + (d.hint !== undefined ? `\n  hint: ${d.hint}` : '') + '\n')
+  // Same stream as serve's start-up refusal (and nginx -t): the findings are why the config is refused.
+  for (const d of findings) io.stderr(formatDiagnostic(d) + (d.hint !== undefined ? `\n  hint: ${d.hint}` : '') + '\n')
   if (findings.some((d) => d.severity === 'error')) return EXIT.USAGE
   io.stderr(`${values.config}: OK\n`)
   return EXIT.OK
