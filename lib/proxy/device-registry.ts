@@ -71,7 +71,7 @@ export class DeviceRegistry {
     e.lastSeen = now
     e.lastCommand = info.command
     this.#map.set(key, e)
-    this.#evict(now)
+    this.#evict(now, key)
     return e
   }
 
@@ -108,7 +108,7 @@ export class DeviceRegistry {
     return n
   }
 
-  /** A snapshot for `/devices`, most recently seen first, at most `limit` entries. */
+  /** A snapshot for `/devices`, most recently seen first (held devices may come early), at most `limit` entries. */
   snapshot (limit = 1000): object[] {
     const now = this.#now()
     this.#evict(now)
@@ -126,13 +126,19 @@ export class DeviceRegistry {
     return out
   }
 
-  #evict (now: number): void {
+  #evict (now: number, keep?: string): void {
     // Map iteration is insertion order = least recently seen first, so stop at the first keeper.
+    // A held entry is never evicted: found at the head, it moves to the tail so that it cannot
+    // stall eviction behind it. Its Ping ends within executionTimeout, so it still goes within
+    // ttl + executionTimeout of its last request. `keep` (the entry just touched) always stays.
+    let budget = this.#map.size
     for (const [key, e] of this.#map) {
-      const expired = now - e.lastSeen > this.#opts.ttl && e.held === undefined
-      const over = this.#map.size > this.#opts.maxDevices && e.held === undefined
+      if (key === keep || budget-- === 0) break
+      const expired = now - e.lastSeen > this.#opts.ttl
+      const over = this.#map.size > this.#opts.maxDevices
       if (!expired && !over) break
       this.#map.delete(key)
+      if (e.held !== undefined) this.#map.set(key, e)
     }
   }
 }
