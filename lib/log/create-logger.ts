@@ -22,7 +22,15 @@ export function createLogger (opts: LoggerOptions = {}): Logger {
     timestamp: pino.stdTimeFunctions.isoTime,
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
     formatters: { level: (label) => ({ level: label }) }
-  }, opts.destination ?? pino.destination({ dest: 1, sync: false, minLength: 4096 }))
+  }, opts.destination ?? stdoutDestination())
+}
+
+/**
+ * stdout, written asynchronously. No `minLength`: SonicBoom has no flush timer, so a 4 KiB minimum
+ * held the "listening" line and every access line of a quiet gateway back until shutdown.
+ */
+function stdoutDestination (): DestinationStream {
+  return pino.destination({ dest: 1, sync: false })
 }
 
 export type { Logger }
