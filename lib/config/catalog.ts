@@ -1,0 +1,133 @@
+import type { Diagnostic } from './diagnostic.js'
+import type { Balancing, Catalog, CatalogKind, CatalogServer, CatalogSetting, HeartbeatBound } from './catalog-types.js'
+import { CATALOG_OVERRIDE_SCHEMA, CATALOG_SCHEMA } from './catalog-schema.js'
+import { deepFreeze } from './deep-freeze.js'
+import { formatPath, validateDocument, type DocPath, type PositionMap } from './schema.js'
+import { parseCatalogValue, type TimerUnit, type TimerValue } from './topology-value.js'
+import { parseYamlSource, type YamlSource } from './yaml-source.js'
+
+/** A catalog file as loaded: the merged catalog (absent on errors), diagnostics and positions. */
+export interface LoadedCatalog {
+  readonly catalog?: Catalog
+  readonly diagnostics: readonly Diagnostic[]
+  readonly positions: PositionMap
+  readonly source: YamlSource
+}
+
+type Raw = Record<string, unknown>
+interface Ctx { readonly file: string, readonly positions: PositionMap, readonly diags: Diagnostic[] }
+
+/**
+ * Loads a catalog. Without `base` it is the shipped catalog and every entry must be complete;
+ * with `base` it is a user's override file: fields it names replace the base's, new kinds,
+ * settings and servers must be complete. Problems are diagnostics with positions, never throws.
+ */
+export function loadCatalog (text: string, file: string, base?: Catalog): LoadedCatalog {
+  const { source, diagnostics } = parseYamlSource(text, file)
+  const v = validateDocument(source, diagnostics.length > 0 ? { type: 'any' } : base === undefined ? CATALOG_SCHEMA : CATALOG_OVERRIDE_SCHEMA)
+  if (diagnostics.length > 0 || v.diagnostics.length > 0) return { diagnostics: [...diagnostics, ...v.diagnostics], positions: v.positions, source }
+  const ctx: Ctx = { file, positions: v.positions, diags: [] }
+  const raw = v.value as Raw
+  const servers = { ...base?.servers }
+  for (const [name, r] of Object.entries((raw.servers ?? {}) as Record<string, Raw>)) {
+    servers[name] = toServer(ctx, name, r, base?.servers[name])
+  }
+  const kinds = { ...base?.kinds }
+  for (const [name, r] of Object.entries((raw.kinds ?? {}) as Record<string, Raw>)) {
+    kinds[name] = toKind(ctx, name, r, base?.kinds[name])
+  }
+  if (ctx.diags.length > 0) return { diagnostics: ctx.diags, positions: v.positions, source }
+  return { catalog: deepFreeze({ kinds, servers }), diagnostics: [], positions: v.positions, source }
+}
+
+function toServer (ctx: Ctx, name: string, r: Raw, base: CatalogServer | undefined): CatalogServer {
+  const path = ['servers', name]
+  return {
+    name,
+    title: field(ctx, path, r, 'title', base?.title),
+    minHeartbeat: toBound(ctx, [...path, 'minHeartbeat'], r.minHeartbeat as Raw, base?.minHeartbeat),
+    maxHeartbeat: toBound(ctx, [...path, 'maxHeartbeat'], r.maxHeartbeat as Raw, base?.maxHeartbeat)
+  }
+}
+
+function toBound (ctx: Ctx, path: DocPath, r: Raw, base: HeartbeatBound | undefined): HeartbeatBound {
+  return {
+    value: timer(ctx, path, r, 'value', base?.value),
+    ...optional('setting', (r.setting as string | undefined) ?? base?.setting),
+    source: field(ctx, path, r, 'source', base?.source),
+    confidence: field(ctx, path, r, 'confidence', base?.confidence),
+    ...optional('note', (r.note as string | undefined) ?? base?.note)
+  }
+}
+
+function toKind (ctx: Ctx, name: string, r: Raw, base: CatalogKind | undefined): CatalogKind {
+  const path = ['kinds', name]
+  const settings = { ...base?.settings }
+  for (const [s, sr] of Object.entries((r.settings ?? {}) as Record<string, Raw>)) {
+    settings[s] = toSetting(ctx, [...path, 'settings', s], s, sr, base?.settings[s])
+  }
+  return {
+    name,
+    title: field(ctx, path, r, 'title', base?.title),
+    layer: field(ctx, path, r, 'layer', base?.layer),
+    terminatesTcp: field(ctx, path, r, 'terminatesTcp', base?.terminatesTcp),
+    ...optional('balancing', (r.balancing as Balancing | undefined) ?? base?.balancing),
+    abortOnClose: (r.abortOnClose as boolean | undefined) ?? base?.abortOnClose ?? false,
+    ...optional('note', (r.note as string | undefined) ?? base?.note),
+    settings
+  }
+}
+
+function toSetting (ctx: Ctx, path: DocPath, name: string, r: Raw, base: CatalogSetting | undefined): CatalogSetting {
+  const has = (k: string): boolean => ctx.positions.has([...path, k])
+  const choices = has('choices') ? toChoices(ctx, [...path, 'choices'], r.choices as Raw) : base?.choices
+  return {
+    name,
+    default: timer(ctx, path, r, 'default', base?.default),
+    max: timer(ctx, path, r, 'max', base?.max),
+    min: has('min') ? timer(ctx, path, r, 'min', undefined) : base?.min ?? 'none',
+    ...optional('unit', has('unit') ? r.unit as TimerUnit : base?.unit),
+    off: has('off') ? (r.off as unknown[]).map(String) : base?.off ?? [],
+    ...optional('choices', choices),
+    aliases: has('aliases') ? r.aliases as string[] : base?.aliases ?? [],
+    semantics: field(ctx, path, r, 'semantics', base?.semantics),
+    refreshedByKeepalive: field(ctx, path, r, 'refreshedByKeepalive', base?.refreshedByKeepalive),
+    appliesToPing: field(ctx, path, r, 'appliesToPing', base?.appliesToPing),
+    source: field(ctx, path, r, 'source', base?.source),
+    confidence: field(ctx, path, r, 'confidence', base?.confidence),
+    ...optional('note', has('note') ? r.note as string : base?.note)
+  }
+}
+
+function toChoices (ctx: Ctx, path: DocPath, r: Raw): Record<string, number> {
+  const out: Record<string, number> = {}
+  for (const [k, v] of Object.entries(r)) {
+    const t = timer(ctx, path, r, k, undefined)
+    if (typeof t === 'number') out[k] = t
+    else if (t !== undefined) report(ctx, [...path, k], 'GW0006', 'invalid-value', `${formatPath([...path, k])} must be a duration, got ${String(v)}`)
+  }
+  return out
+}
+
+/** A field present in this file, or inherited from the base entry; missing in both is GW0004. */
+function field<T> (ctx: Ctx, path: DocPath, r: Raw, key: string, inherited: T | undefined): T {
+  if (ctx.positions.has([...path, key])) return r[key] as T
+  if (inherited === undefined) report(ctx, path, 'GW0004', 'missing-key', `missing required key "${formatPath([...path, key])}"`, true)
+  return inherited as T
+}
+
+function timer (ctx: Ctx, path: DocPath, r: Raw, key: string, inherited: TimerValue | undefined): TimerValue {
+  if (!ctx.positions.has([...path, key])) return field(ctx, path, r, key, inherited)
+  const v = parseCatalogValue(r[key])
+  if ('error' in v) { report(ctx, [...path, key], 'GW0005', 'invalid-duration', `${formatPath([...path, key])}: ${v.error}`); return 'unknown' }
+  return v.value
+}
+
+function optional<K extends string, V> (key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V }
+}
+
+function report (ctx: Ctx, path: DocPath, code: string, rule: string, message: string, atKey = false): void {
+  const { line, col } = atKey ? ctx.positions.keyAt(path) : ctx.positions.at(path)
+  ctx.diags.push({ code, rule, severity: 'error', file: ctx.file, line, col, path, message })
+}

@@ -1,0 +1,88 @@
+import type { Balancing, CatalogKind, CatalogServer, CatalogSetting } from './catalog-types.js'
+import type { DocPath, Schema } from './schema.js'
+import type { TimerValue } from './topology-value.js'
+
+const S = 1000
+
+/** Layout of a topology file (hop kinds and settings are checked against the catalog afterwards). */
+export const TOPOLOGY_SCHEMA = {
+  type: 'object',
+  required: ['server', 'hops'],
+  fields: {
+    catalog: { type: 'string', doc: 'Your own catalog file (additions and overrides), relative to this file' },
+    margin: { type: 'duration', default: 60 * S, doc: 'How much longer than the heartbeat every hop must wait' },
+    server: {
+      type: 'object',
+      required: ['kind'],
+      fields: {
+        kind: { type: 'string' },
+        minHeartbeat: { type: 'duration' },
+        maxHeartbeat: { type: 'duration', min: 1 }
+      }
+    },
+    hops: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['name', 'kind'],
+        fields: {
+          name: { type: 'string' },
+          kind: { type: 'string' },
+          config: { type: 'string', doc: 'eas-gateway only: its config file, relative to this file' },
+          timeouts: { type: 'object', fields: {}, additional: { type: 'any' } },
+          tcpKeepalive: { type: 'any' },
+          balancing: { type: 'string', enum: ['round-robin', 'least-connections', 'hash', 'single', 'other'] },
+          closeOn401: { type: 'boolean' },
+          abortOnClose: { type: 'boolean' },
+          terminationGrace: { type: 'duration' },
+          note: { type: 'string' }
+        }
+      }
+    }
+  }
+} as const satisfies Schema
+
+/** Where a value came from: the topology file, the catalog default, or an eas-gateway config. */
+export type ValueOrigin = 'set' | 'default' | 'gateway-config'
+
+/** One of a hop's timers as the linter sees it. Milliseconds. */
+export interface HopSetting {
+  readonly spec: CatalogSetting
+  /** In force: the written value capped at the vendor maximum, or the default. */
+  readonly value: TimerValue
+  /** As written in the file, when it was. */
+  readonly written?: TimerValue
+  readonly origin: ValueOrigin
+  /** Path of the written value, or where it would be written. */
+  readonly path: DocPath
+}
+
+/** TCP keepalive intervals on a hop's connections (a pass-through hop has one: both sides equal). */
+export interface HopKeepalive { readonly deviceSide?: number, readonly serverSide?: number, readonly path: DocPath }
+
+/** One hop, resolved against the catalog. */
+export interface TopologyHop {
+  readonly index: number
+  readonly name: string
+  readonly kind: CatalogKind
+  readonly settings: readonly HopSetting[]
+  readonly tcpKeepalive?: HopKeepalive
+  readonly balancing?: Balancing
+  readonly closeOn401?: boolean
+  readonly abortOnClose?: boolean
+  readonly terminationGrace?: number
+  /** eas-gateway: its config file as written (relative to the topology file). */
+  readonly config?: string
+}
+
+/** A heartbeat bound of the server: value in force and where it came from. */
+export interface ServerBound { readonly value: TimerValue, readonly origin: ValueOrigin, readonly path: DocPath }
+
+/** A validated topology: the server, then the hops from the device inward. */
+export interface Topology {
+  readonly margin: number
+  readonly server: { readonly kind: CatalogServer, readonly minHeartbeat: ServerBound, readonly maxHeartbeat: ServerBound }
+  readonly hops: readonly TopologyHop[]
+  /** The user's catalog file as written, if any. */
+  readonly catalog?: string
+}

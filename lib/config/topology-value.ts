@@ -1,0 +1,68 @@
+/** A timer value in milliseconds, or `none` (no timer at all) or `unknown` (no reliable value). */
+export type TimerValue = number | 'none' | 'unknown'
+
+/** How a vendor reads a bare number in its own configuration. */
+export type TimerUnit = 'ms' | 's' | 'm' | 'h'
+
+const UNIT_MS: Readonly<Record<TimerUnit, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }
+const CLOCK = /^(\d+):(\d{1,2}):(\d{1,2})$/
+const PART = /(\d+(?:\.\d+)?)(ms|s|m|h|d)/y
+
+/** What a setting accepts besides durations with a unit. */
+export interface ValueRules {
+  /** Unit of a bare number (`proxy_read_timeout 60` is seconds, `timeout server 60` is milliseconds). */
+  readonly unit?: TimerUnit
+  /** Literal values that switch the timer off (`indefinite`, `0`). */
+  readonly off?: readonly string[]
+  /** Named values (`Default`, `Long`), compared case-insensitively. */
+  readonly choices?: Readonly<Record<string, number>>
+}
+
+/**
+ * Parses a timeout the way its vendor writes it: a duration with a unit (`90s`, `61m`), a bare
+ * number in the vendor's unit, an `h:mm:ss` clock (Cisco ASA, IIS), an off word, or a named
+ * choice. Returns milliseconds, `none`, or an error naming what would have been accepted.
+ */
+export function parseTimerValue (input: unknown, rules: ValueRules = {}): { value: number | 'none' } | { error: string } {
+  const text = typeof input === 'number' ? String(input) : typeof input === 'string' ? input.trim() : undefined
+  if (text === undefined || text === '') return { error: 'expected a timeout such as 90s, 61m or 1h' }
+  if (rules.off?.some((o) => o.toLowerCase() === text.toLowerCase()) === true) return { value: 'none' }
+  if (rules.choices !== undefined) {
+    const hit = Object.entries(rules.choices).find(([k]) => k.toLowerCase() === text.toLowerCase())
+    if (hit !== undefined) return { value: hit[1] }
+    return { error: `"${text}" is not one of ${Object.keys(rules.choices).join(', ')}` }
+  }
+  if (/^\d+(\.\d+)?$/.test(text)) {
+    if (rules.unit === undefined) return { error: `${text} has no unit: write e.g. ${text}s, ${text}m or ${text}ms` }
+    return { value: Math.round(Number(text) * UNIT_MS[rules.unit]) }
+  }
+  const clock = CLOCK.exec(text)
+  if (clock !== null) {
+    return { value: ((Number(clock[1]) * 60 + Number(clock[2])) * 60 + Number(clock[3])) * 1000 }
+  }
+  return parseLongDuration(text)
+}
+
+/**
+ * Like config's parseDuration (same units, plus `d`), without its 7-day cap: vendor ranges go
+ * far beyond (Cisco ASA 1193 h, conntrack 5 days, GCP 2^31 s).
+ */
+function parseLongDuration (text: string): { value: number } | { error: string } {
+  let total = 0
+  PART.lastIndex = 0
+  while (PART.lastIndex < text.length) {
+    const at = PART.lastIndex
+    const m = PART.exec(text)
+    if (m === null) return { error: `invalid timeout "${text}" at "${text.slice(at)}": use ms, s, m, h or d (e.g. 90s, 61m, 1h30m)` }
+    total += Number(m[1]) * (m[2] === 'd' ? 86_400_000 : UNIT_MS[m[2] as TimerUnit])
+  }
+  if (!Number.isSafeInteger(Math.round(total))) return { error: `timeout "${text}" is too large` }
+  return { value: Math.round(total) }
+}
+
+/** Parses a catalog bound: a duration with a unit, `none` or `unknown`. */
+export function parseCatalogValue (input: unknown): { value: TimerValue } | { error: string } {
+  if (input === 'none' || input === 'unknown') return { value: input }
+  const r = parseTimerValue(input)
+  return 'error' in r ? { error: `${r.error}, or none / unknown` } : r
+}

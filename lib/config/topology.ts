@@ -1,0 +1,199 @@
+import { isMap, isScalar, type Node } from 'yaml'
+import type { Catalog, CatalogKind } from './catalog-types.js'
+import { findSetting } from './catalog-types.js'
+import type { Diagnostic } from './diagnostic.js'
+import { deepFreeze } from './deep-freeze.js'
+import { formatPath, validateDocument, type DocPath, type PositionMap } from './schema.js'
+import { didYouMean } from './topology-suggest.js'
+import { TOPOLOGY_SCHEMA, type HopKeepalive, type HopSetting, type ServerBound, type Topology, type TopologyHop } from './topology-types.js'
+import { parseTimerValue, type TimerValue } from './topology-value.js'
+import { parseYamlSource, positionOf, type YamlSource } from './yaml-source.js'
+
+/** A topology file after the structural pass: the raw value, before the catalog is applied. */
+export interface ParsedTopology {
+  readonly value?: RawTopology
+  readonly diagnostics: readonly Diagnostic[]
+  readonly positions: PositionMap
+  readonly source: YamlSource
+}
+
+/** A topology resolved against the catalog (`topology` is absent when the file has errors). */
+export interface LoadedTopology extends ParsedTopology { readonly topology?: Topology }
+
+/** The raw shape the schema guarantees. */
+export interface RawTopology {
+  readonly catalog?: string
+  readonly margin?: number
+  readonly server?: { readonly kind?: string, readonly minHeartbeat?: number, readonly maxHeartbeat?: number }
+  readonly hops?: readonly (RawHop | undefined)[]
+}
+/** A hop as the layout pass leaves it: a field with a layout error is absent. */
+export interface RawHop {
+  readonly name?: string, readonly kind?: string, readonly config?: string, readonly timeouts?: Readonly<Record<string, unknown>>
+  readonly tcpKeepalive?: unknown, readonly balancing?: TopologyHop['balancing'], readonly closeOn401?: boolean
+  readonly abortOnClose?: boolean, readonly terminationGrace?: number
+}
+
+/** First pass: YAML and layout. Its `value.catalog` names the user's catalog file, if any. */
+export function parseTopology (text: string, file: string): ParsedTopology {
+  const { source, diagnostics } = parseYamlSource(text, file)
+  if (diagnostics.length > 0) return { diagnostics, positions: validateDocument(source, { type: 'any' }).positions, source }
+  const v = validateDocument(source, TOPOLOGY_SCHEMA)
+  // Kept even with layout errors, so the catalog pass can report its own problems in the same run.
+  return { value: v.value as RawTopology, diagnostics: v.diagnostics, positions: v.positions, source }
+}
+
+type ValidRawHop = RawHop & { readonly name: string, readonly kind: string }
+interface Ctx { readonly parsed: ParsedTopology, readonly catalog: Catalog, readonly diags: Diagnostic[] }
+
+/**
+ * Second pass: resolves the server and every hop against the catalog. Unknown kinds and
+ * settings, unit mistakes and duplicate names become diagnostics with positions and a "did you
+ * mean"; unset timers take the catalog default.
+ */
+export function resolveTopology (parsed: ParsedTopology, catalog: Catalog): LoadedTopology {
+  const raw = parsed.value
+  if (raw === undefined) return parsed
+  const ctx: Ctx = { parsed, catalog, diags: [] }
+  const server = raw.server?.kind !== undefined ? resolveServer(ctx, raw.server as Required<RawTopology>['server'] & { kind: string }) : undefined
+  const names = new Set<string>()
+  const hops: TopologyHop[] = []
+  ;(raw.hops ?? []).forEach((h, i) => {
+    if (h?.name === undefined || h.kind === undefined) return
+    if (names.has(h.name)) report(ctx, ['hops', i, 'name'], 'GW0007', 'duplicate-name', `hop name "${h.name}" is used twice`)
+    names.add(h.name)
+    const hop = resolveHop(ctx, h as ValidRawHop, i)
+    if (hop !== undefined) hops.push(hop)
+  })
+  const all = [...parsed.diagnostics, ...ctx.diags]
+  if (all.length > 0 || server === undefined || raw.margin === undefined) return { ...parsed, diagnostics: ctx.diags }
+  return { ...parsed, topology: deepFreeze({ margin: raw.margin, server, hops, ...(raw.catalog !== undefined ? { catalog: raw.catalog } : {}) }) }
+}
+
+function resolveServer (ctx: Ctx, raw: { readonly kind: string, readonly minHeartbeat?: number, readonly maxHeartbeat?: number }): Topology['server'] | undefined {
+  const kind = ctx.catalog.servers[raw.kind]
+  if (kind === undefined) {
+    report(ctx, ['server', 'kind'], 'GW0008', 'unknown-kind', `unknown server kind "${raw.kind}"${didYouMean(raw.kind, Object.keys(ctx.catalog.servers))}`)
+    return undefined
+  }
+  const bound = (key: 'minHeartbeat' | 'maxHeartbeat', fallback: TimerValue): ServerBound => {
+    const v = raw[key]
+    return v !== undefined ? { value: v, origin: 'set', path: ['server', key] } : { value: fallback, origin: 'default', path: ['server', key] }
+  }
+  const min = bound('minHeartbeat', kind.minHeartbeat.value)
+  const max = bound('maxHeartbeat', kind.maxHeartbeat.value)
+  if (typeof max.value !== 'number') {
+    report(ctx, ['server'], 'GW0004', 'missing-key', `missing required key "server.maxHeartbeat": the catalog has no default for server kind "${kind.name}"`, true)
+    return undefined
+  }
+  if (typeof min.value === 'number' && min.value > max.value) {
+    report(ctx, min.origin === 'set' ? ['server', 'minHeartbeat'] : ['server', 'maxHeartbeat'], 'GW0006', 'invalid-value', 'server.minHeartbeat is above server.maxHeartbeat')
+  }
+  return { kind, minHeartbeat: min, maxHeartbeat: max }
+}
+
+function resolveHop (ctx: Ctx, h: ValidRawHop, i: number): TopologyHop | undefined {
+  const at = (k: string): DocPath => ['hops', i, k]
+  const kind = ctx.catalog.kinds[h.kind]
+  if (kind === undefined) {
+    report(ctx, at('kind'), 'GW0008', 'unknown-kind', `unknown hop kind "${h.kind}"${didYouMean(h.kind, Object.keys(ctx.catalog.kinds))}`)
+    return undefined
+  }
+  const isGateway = kind.name === 'eas-gateway'
+  if (isGateway && h.config === undefined) report(ctx, ['hops', i], 'GW0004', 'missing-key', `hop "${h.name}" of kind eas-gateway needs "config": the path of its gateway config file`, true)
+  if (!isGateway && h.config !== undefined) notFor(ctx, at('config'), 'config', `only eas-gateway hops read a config file`)
+  if (h.balancing !== undefined && kind.balancing === undefined) notFor(ctx, at('balancing'), 'balancing', `${kind.name} does not balance load`)
+  if (h.abortOnClose !== undefined && !kind.abortOnClose) notFor(ctx, at('abortOnClose'), 'abortOnClose', 'it is an HAProxy option')
+  if (h.closeOn401 !== undefined && kind.layer !== 'l7') notFor(ctx, at('closeOn401'), 'closeOn401', `${kind.name} is an L4 device and never sees HTTP status codes`)
+  const settings = resolveSettings(ctx, kind, h, i)
+  const keepalive = resolveKeepalive(ctx, kind, h, i, settings)
+  return {
+    index: i, name: h.name, kind, settings,
+    ...(keepalive !== undefined ? { tcpKeepalive: keepalive } : {}),
+    ...(h.balancing !== undefined ? { balancing: h.balancing } : {}),
+    ...(h.closeOn401 !== undefined ? { closeOn401: h.closeOn401 } : {}),
+    ...(h.abortOnClose !== undefined ? { abortOnClose: h.abortOnClose } : {}),
+    ...(h.terminationGrace !== undefined ? { terminationGrace: h.terminationGrace } : {}),
+    ...(h.config !== undefined ? { config: h.config } : {})
+  }
+}
+
+function resolveSettings (ctx: Ctx, kind: CatalogKind, h: ValidRawHop, i: number): HopSetting[] {
+  const written = new Map<string, HopSetting>()
+  for (const [key, rawValue] of Object.entries(h.timeouts ?? {})) {
+    const path = ['hops', i, 'timeouts', key]
+    if (kind.name === 'eas-gateway') { notFor(ctx, path, key, 'eas-gateway timeouts are read from its config file', true); continue }
+    const spec = findSetting(kind, key)
+    if (spec === undefined) {
+      const names = Object.values(kind.settings).flatMap((s) => [s.name, ...s.aliases])
+      report(ctx, path, 'GW0009', 'unknown-setting', `${kind.name} has no setting "${key}"${didYouMean(key, names)}`, true)
+      continue
+    }
+    if (written.has(spec.name)) { report(ctx, path, 'GW0007', 'duplicate-name', `"${key}" sets ${spec.name} a second time`, true); continue }
+    const v = parseTimerValue(rawValue, spec)
+    if ('error' in v) { report(ctx, path, 'GW0005', 'invalid-duration', `${formatPath(path)}: ${v.error}`); continue }
+    const value = typeof v.value === 'number' && typeof spec.max === 'number' ? Math.min(v.value, spec.max) : v.value
+    written.set(spec.name, { spec, value, written: v.value, origin: 'set', path })
+  }
+  return Object.values(kind.settings).map((spec) =>
+    written.get(spec.name) ?? { spec, value: spec.default, origin: 'default', path: ['hops', i, 'timeouts', spec.name] })
+}
+
+function resolveKeepalive (ctx: Ctx, kind: CatalogKind, h: ValidRawHop, i: number, settings: readonly HopSetting[]): HopKeepalive | undefined {
+  const path: DocPath = ['hops', i, 'tcpKeepalive']
+  if (h.tcpKeepalive === undefined) {
+    // A vendor keepalive setting written in `timeouts` (F5 keep-alive-interval) counts; its default does not.
+    const vendor = settings.find((s) => s.spec.semantics === 'keepalive' && s.origin === 'set' && typeof s.value === 'number')
+    return vendor !== undefined ? { deviceSide: vendor.value as number, serverSide: vendor.value as number, path: vendor.path } : undefined
+  }
+  const node = ctx.parsed.source.doc.getIn(path, true) as Node | undefined
+  if (node !== undefined && isMap(node)) {
+    recordPairs(ctx, node, path)
+    if (!kind.terminatesTcp) {
+      report(ctx, path, 'GW0006', 'invalid-value', `${kind.name} passes TCP through: it carries one connection, so give tcpKeepalive one interval`)
+      return undefined
+    }
+    const sides: Record<string, number> = {}
+    for (const [key, value] of Object.entries(h.tcpKeepalive as Record<string, unknown>)) {
+      if (key !== 'deviceSide' && key !== 'serverSide') {
+        report(ctx, [...path, key], 'GW0002', 'unknown-key', `unknown key "${formatPath([...path, key])}"${didYouMean(key, ['deviceSide', 'serverSide'])}`, true)
+        continue
+      }
+      const ms = keepaliveMs(ctx, [...path, key], value)
+      if (ms !== undefined) sides[key] = ms
+    }
+    return { ...sides, path }
+  }
+  const ms = keepaliveMs(ctx, path, h.tcpKeepalive)
+  return ms === undefined ? undefined : { deviceSide: ms, serverSide: ms, path }
+}
+
+function keepaliveMs (ctx: Ctx, path: DocPath, value: unknown): number | undefined {
+  const v = parseTimerValue(value)
+  if ('error' in v) { report(ctx, path, 'GW0005', 'invalid-duration', `${formatPath(path)}: ${v.error}`); return undefined }
+  if (v.value === 'none' || v.value <= 0) { report(ctx, path, 'GW0006', 'invalid-value', `${formatPath(path)} must be a positive interval`); return undefined }
+  return v.value
+}
+
+/** The schema walker stops at `any` values; record the keys of a keepalive mapping by hand. */
+function recordPairs (ctx: Ctx, node: Node, path: DocPath): void {
+  if (!isMap(node)) return
+  const lc = ctx.parsed.source.lineCounter
+  for (const pair of node.items) {
+    const key = pair.key as Node | null
+    const value = pair.value as Node | null
+    const k = isScalar(key) ? String(key.value) : String(key)
+    const [keyLine, keyCol] = positionOf(lc, key?.range?.[0] ?? 0)
+    const [line, col] = positionOf(lc, value?.range?.[0] ?? key?.range?.[0] ?? 0)
+    ctx.parsed.positions.set([...path, k], { line, col, keyLine, keyCol })
+  }
+}
+
+function notFor (ctx: Ctx, path: DocPath, key: string, why: string, atKey = true): void {
+  report(ctx, path, 'GW0009', 'unknown-setting', `"${key}" does not apply here: ${why}`, atKey)
+}
+
+function report (ctx: Ctx, path: DocPath, code: string, rule: string, message: string, atKey = false): void {
+  const { line, col } = atKey ? ctx.parsed.positions.keyAt(path) : ctx.parsed.positions.at(path)
+  ctx.diags.push({ code, rule, severity: 'error', file: ctx.parsed.source.file, line, col, path, message })
+}
