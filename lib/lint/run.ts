@@ -1,5 +1,6 @@
 import type { Diagnostic, LoadedGatewayConfig } from '../config/index.js'
 import { RULES } from './rules/index.js'
+import { applySuppressions } from './suppress.js'
 import type { LintSubject, MessageData, Rule, ValidGatewayConfig } from './types.js'
 
 /** Fills `{name}` placeholders of a message template. */
@@ -19,7 +20,7 @@ export function runRules (subject: LintSubject, rules: readonly Rule[] = RULES):
         if (template === undefined) throw new TypeError(`rule ${rule.id} has no message "${r.messageId}"`)
         out.push({
           code: rule.code, rule: rule.id, severity: r.severity ?? rule.severity,
-          message: renderMessage(template, r.data), hint: rule.hint,
+          message: renderMessage(template, r.data), hint: renderMessage(rule.hints?.[r.messageId] ?? rule.hint, r.data),
           file: r.in.file, line, col, path: r.path
         })
       }
@@ -31,8 +32,9 @@ export function runRules (subject: LintSubject, rules: readonly Rule[] = RULES):
 /**
  * The one check path for a gateway config: structural diagnostics from the loader, then every rule.
  * `gateway serve` refuses to start on any error; `gateway lint` prints the same findings.
+ * `# gateway-lint ignore=…` comments in the file apply here too, so lint and serve never disagree.
  */
 export function lintGatewayConfig (loaded: LoadedGatewayConfig): Diagnostic[] {
-  if (loaded.config === undefined) return [...loaded.diagnostics]
-  return runRules({ gateways: [loaded as ValidGatewayConfig] })
+  const findings = loaded.config === undefined ? [...loaded.diagnostics] : runRules({ gateways: [loaded as ValidGatewayConfig] })
+  return applySuppressions(findings, new Map([[loaded.source.file, loaded.source.text]])).kept
 }
