@@ -24,7 +24,20 @@ export const ERRORS = {
   GW_ERR_UPSTREAM_RESET: { message: 'upstream closed the connection: %s', statusCode: 502 },
   GW_ERR_UPSTREAM_TIMEOUT: { message: 'upstream did not answer within easRequestTimeout: %s', statusCode: 504 },
   GW_ERR_PROXY_EXECUTION_TIMEOUT: { message: 'request exceeded executionTimeout: %s', statusCode: 504 },
-  GW_ERR_PROXY_DEVICE_ABORT: { message: 'device closed the connection: %s', statusCode: 499 }
+  GW_ERR_PROXY_DEVICE_ABORT: { message: 'device closed the connection: %s', statusCode: 499 },
+  GW_ERR_EAS_INVALID_RESPONSE: { message: 'cannot build ActiveSync response: %s', statusCode: 500 },
+  GW_ERR_WBXML_TRUNCATED: { message: 'WBXML input ends early: %s', statusCode: 400 },
+  GW_ERR_WBXML_BAD_HEADER: { message: 'unsupported WBXML header: %s', statusCode: 400 },
+  GW_ERR_WBXML_BAD_MB_UINT32: { message: 'invalid WBXML multi-byte integer: %s', statusCode: 400 },
+  GW_ERR_WBXML_UNKNOWN_PAGE: { message: 'unknown WBXML code page: %s', statusCode: 400 },
+  GW_ERR_WBXML_UNKNOWN_TOKEN: { message: 'unknown WBXML tag token: %s', statusCode: 400 },
+  GW_ERR_WBXML_UNSUPPORTED_TOKEN: { message: 'WBXML token not used by ActiveSync: %s', statusCode: 400 },
+  GW_ERR_WBXML_TOO_DEEP: { message: 'WBXML nesting too deep: %s', statusCode: 400 },
+  GW_ERR_WBXML_TOO_MANY_NODES: { message: 'WBXML document has too many nodes: %s', statusCode: 400 },
+  GW_ERR_WBXML_TOO_LONG: { message: 'WBXML string or opaque data too long: %s', statusCode: 400 },
+  GW_ERR_WBXML_BAD_UTF8: { message: 'WBXML string is not valid UTF-8: %s', statusCode: 400 },
+  GW_ERR_WBXML_TRAILING_DATA: { message: 'unexpected bytes after the WBXML root element: %s', statusCode: 400 },
+  GW_ERR_WBXML_ENCODE: { message: 'cannot encode WBXML: %s', statusCode: 500 }
 } as const satisfies Record<string, ErrorSpec>
 
 /** A code from the catalog. */

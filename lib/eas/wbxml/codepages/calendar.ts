@@ -1,0 +1,60 @@
+import type { CodePageSource } from './code-page.js'
+
+/**
+ * Code page 4, Calendar (MS-ASWBXML §2.1.2.1.5; names as in MS-ASCAL). 0x2B-0x32 are unassigned.
+ * 0x0B Body, 0x0C BodyTruncated and 0x10 CompressedRTF are 2.5 only; 0x3C ClientUid is 16.0+.
+ */
+export const CALENDAR_CODE_PAGE: CodePageSource = {
+  page: 4,
+  namespace: 'Calendar',
+  tokens: {
+    0x05: 'Timezone',
+    0x06: 'AllDayEvent',
+    0x07: 'Attendees',
+    0x08: 'Attendee',
+    0x09: 'Email',
+    0x0a: 'Name',
+    0x0b: 'Body',
+    0x0c: 'BodyTruncated',
+    0x0d: 'BusyStatus',
+    0x0e: 'Categories',
+    0x0f: 'Category',
+    0x10: 'CompressedRTF',
+    0x11: 'DtStamp',
+    0x12: 'EndTime',
+    0x13: 'Exception',
+    0x14: 'Exceptions',
+    0x15: 'Deleted',
+    0x16: 'ExceptionStartTime',
+    0x17: 'Location',
+    0x18: 'MeetingStatus',
+    0x19: 'OrganizerEmail',
+    0x1a: 'OrganizerName',
+    0x1b: 'Recurrence',
+    0x1c: 'Type',
+    0x1d: 'Until',
+    0x1e: 'Occurrences',
+    0x1f: 'Interval',
+    0x20: 'DayOfWeek',
+    0x21: 'DayOfMonth',
+    0x22: 'WeekOfMonth',
+    0x23: 'MonthOfYear',
+    0x24: 'Reminder',
+    0x25: 'Sensitivity',
+    0x26: 'Subject',
+    0x27: 'StartTime',
+    0x28: 'UID',
+    0x29: 'AttendeeStatus',
+    0x2a: 'AttendeeType',
+    0x33: 'DisallowNewTimeProposal',
+    0x34: 'ResponseRequested',
+    0x35: 'AppointmentReplyTime',
+    0x36: 'ResponseType',
+    0x37: 'CalendarType',
+    0x38: 'IsLeapMonth',
+    0x39: 'FirstDayOfWeek',
+    0x3a: 'OnlineMeetingConfLink',
+    0x3b: 'OnlineMeetingExternalLink',
+    0x3c: 'ClientUid'
+  }
+}

@@ -1,0 +1,68 @@
+import type { CodePageSource } from './code-page.js'
+
+/**
+ * Code page 14, Provision (MS-ASWBXML §2.1.2.1.15; names as in MS-ASPROV). 0x10 was once called
+ * DeviceEncryptionEnabled (libwbxml still decodes it under that name); 0x12
+ * DocumentBrowseEnabled is deprecated; 0x3B AccountOnlyRemoteWipe is 16.1.
+ */
+export const PROVISION_CODE_PAGE: CodePageSource = {
+  page: 14,
+  namespace: 'Provision',
+  tokens: {
+    0x05: 'Provision',
+    0x06: 'Policies',
+    0x07: 'Policy',
+    0x08: 'PolicyType',
+    0x09: 'PolicyKey',
+    0x0a: 'Data',
+    0x0b: 'Status',
+    0x0c: 'RemoteWipe',
+    0x0d: 'EASProvisionDoc',
+    0x0e: 'DevicePasswordEnabled',
+    0x0f: 'AlphanumericDevicePasswordRequired',
+    0x10: 'RequireStorageCardEncryption',
+    0x11: 'PasswordRecoveryEnabled',
+    0x12: 'DocumentBrowseEnabled',
+    0x13: 'AttachmentsEnabled',
+    0x14: 'MinDevicePasswordLength',
+    0x15: 'MaxInactivityTimeDeviceLock',
+    0x16: 'MaxDevicePasswordFailedAttempts',
+    0x17: 'MaxAttachmentSize',
+    0x18: 'AllowSimpleDevicePassword',
+    0x19: 'DevicePasswordExpiration',
+    0x1a: 'DevicePasswordHistory',
+    0x1b: 'AllowStorageCard',
+    0x1c: 'AllowCamera',
+    0x1d: 'RequireDeviceEncryption',
+    0x1e: 'AllowUnsignedApplications',
+    0x1f: 'AllowUnsignedInstallationPackages',
+    0x20: 'MinDevicePasswordComplexCharacters',
+    0x21: 'AllowWiFi',
+    0x22: 'AllowTextMessaging',
+    0x23: 'AllowPOPIMAPEmail',
+    0x24: 'AllowBluetooth',
+    0x25: 'AllowIrDA',
+    0x26: 'RequireManualSyncWhenRoaming',
+    0x27: 'AllowDesktopSync',
+    0x28: 'MaxCalendarAgeFilter',
+    0x29: 'AllowHTMLEmail',
+    0x2a: 'MaxEmailAgeFilter',
+    0x2b: 'MaxEmailBodyTruncationSize',
+    0x2c: 'MaxEmailHTMLBodyTruncationSize',
+    0x2d: 'RequireSignedSMIMEMessages',
+    0x2e: 'RequireEncryptedSMIMEMessages',
+    0x2f: 'RequireSignedSMIMEAlgorithm',
+    0x30: 'RequireEncryptionSMIMEAlgorithm',
+    0x31: 'AllowSMIMEEncryptionAlgorithmNegotiation',
+    0x32: 'AllowSMIMESoftCerts',
+    0x33: 'AllowBrowser',
+    0x34: 'AllowConsumerEmail',
+    0x35: 'AllowRemoteDesktop',
+    0x36: 'AllowInternetSharing',
+    0x37: 'UnapprovedInROMApplicationList',
+    0x38: 'ApplicationName',
+    0x39: 'ApprovedApplicationList',
+    0x3a: 'Hash',
+    0x3b: 'AccountOnlyRemoteWipe'
+  }
+}
