@@ -31,8 +31,10 @@ export function parsePlainQuery (query: string): EasQuery {
   // command-name = 1*ALPHA (MS-ASHTTP §2.2.1.1.1.2.1); 64 bounds what reaches the logs.
   if (!/^[A-Za-z]{1,64}$/.test(cmd)) throw badQuery('Cmd must be 1 to 64 letters')
   const deviceId = required(values, 'DeviceId')
-  // device-id = 1*32(ALPHA / DIGIT) (MS-ASHTTP §2.2.1.1.1.2.3)
-  if (!/^[A-Za-z0-9]{1,32}$/.test(deviceId)) throw badQuery('DeviceId must be 1 to 32 letters or digits')
+  // MS-ASHTTP §2.2.1.1.1.2.3 says device-id = 1*32(ALPHA / DIGIT), but clients in the field send
+  // longer ids and punctuation, and Exchange serves them: a gateway that is stricter than the
+  // server cuts real phones off mail. Accept 1..128 printable ASCII characters (safe for logs).
+  if (!/^[\x21-\x7e]{1,128}$/.test(deviceId)) throw badQuery('DeviceId must be 1 to 128 printable ASCII characters')
   const known = normalizeCommand(cmd)
   const q: MutableEasQuery = {
     form: 'plain',
