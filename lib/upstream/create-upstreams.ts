@@ -1,4 +1,12 @@
 import { Pool } from 'undici'
+import type { Logger } from '../log/index.js'
+import type { Metrics } from '../metrics/index.js'
+import { DEFAULT_POOL_SETTINGS, type PoolSettings } from './default-pool-settings.js'
+import { createHealthChecker, SYSTEM_CLOCK, type PoolClock } from './health-checker.js'
+import type { ConnectFailure } from './probe-failure.js'
+import { probeUpstream, type ProbeOptions, type ProbeResult } from './probe-upstream.js'
+import { selectUpstream } from './select-upstream.js'
+import { createHealthState, recordFailure, recordSuccess, type HealthChange, type HealthSettings, type HealthState } from './upstream-health.js'
 
 /** What the composition root hands over per upstream: config plus the CA's PEM text, already read. */
 export interface UpstreamSpec {
@@ -7,58 +15,159 @@ export interface UpstreamSpec {
   readonly caPem?: string
   readonly servername?: string
   readonly verifyCertificate: boolean
+  /** Relative share of new requests. Default: 1 */
+  readonly weight?: number
 }
 
-/** One mail server: its connection pool and where its EAS path lives. */
+/** One mail server: its connection pool, where its EAS path lives, and its health. */
 export interface Upstream {
   readonly name: string
   readonly origin: string
   /** Path prefix from the configured URL, without a trailing slash (`/SOGo` or ``). */
   readonly basePath: string
+  readonly weight: number
   readonly pool: Pool
-  /** Requests in flight on this upstream (held Pings included). */
+  /** Requests in flight on this upstream (held Pings included); change it with acquire/release. */
   inFlight: number
+  /** Alive or ejected, failure counts, next re-probe. */
+  readonly health: Readonly<HealthState>
 }
 
-/** The set of upstreams a gateway forwards to. */
+/** The set of upstreams a gateway forwards to, with their health. */
 export interface UpstreamSet {
   readonly all: readonly Upstream[]
-  /** The upstream for the next request: least requests in flight (a held Ping counts). */
-  pick (): Upstream | undefined
+  /** The alive upstream for the next request by weighted least connections, skipping `exclude`. */
+  pick (exclude?: ReadonlySet<Upstream>): Upstream | undefined
+  /** Counts a request in flight on `u` (held Pings included) / counts it out. */
+  acquire (u: Upstream): void
+  release (u: Upstream): void
+  /** A request got an answer from `u`: its consecutive-failure count starts again. */
+  reportSuccess (u: Upstream): void
+  /** A request could not connect to `u` (nothing was sent): counts towards ejection. */
+  reportFailure (u: Upstream, failure: { readonly reason: ConnectFailure, readonly code: string }): void
+  /** True when at least one upstream takes requests (what readiness reports). */
+  anyAlive (): boolean
+  /** A jittered wait (ms) for a device when none is alive: until the next re-probe, plus up to half again. */
+  retryAfterMs (): number
+  /** Starts the periodic health checks of alive upstreams (ejected ones are re-probed regardless). */
+  start (): void
+  /** Stops every timer and probe for good (drain). Idempotent. */
+  stop (): void
+  /** Stops and closes every connection pool. */
   close (): Promise<void>
 }
 
+/** Options of {@link createUpstreams}. Only `connectTimeout` is required. */
+export interface UpstreamSetOptions {
+  readonly connectTimeout: number
+  /** Health checks, ejection, backoff. Default: {@link DEFAULT_POOL_SETTINGS} */
+  readonly pool?: PoolSettings
+  readonly metrics?: Metrics
+  readonly logger?: Logger
+  /** Time, randomness and timers (injected for deterministic tests). Default: the system's. */
+  readonly clock?: PoolClock
+  /** The health check. Default: {@link probeUpstream} on the upstream's pool. */
+  readonly probe?: (u: Upstream, opts: ProbeOptions) => Promise<ProbeResult>
+}
+
+type Member = Upstream & { readonly health: HealthState }
+
 /**
- * Creates one undici Pool per upstream. undici's 300 s headers/body timeouts are switched off here
- * and set per request from easRequestTimeout (notes/engine.md §3.3): they would cut every Ping
- * held longer than 5 minutes.
+ * Creates one undici Pool per upstream and the pool logic around them: weighted least-connections
+ * selection among alive upstreams, passive ejection after `ejection.consecutiveFailures` connect
+ * failures, active `OPTIONS` health checks, and re-probes of ejected upstreams with exponential
+ * backoff and jitter. undici's 300 s headers/body timeouts are switched off here and set per request
+ * from easRequestTimeout (notes/engine.md §3.3): they would cut every Ping held longer than 5 min.
  */
-export function createUpstreams (specs: readonly UpstreamSpec[], opts: { connectTimeout: number }): UpstreamSet {
-  const all: Upstream[] = specs.map((s) => {
-    const u = new URL(s.url)
-    const pool = new Pool(u.origin, {
-      connections: null,
-      pipelining: 1,
-      headersTimeout: 0,
-      bodyTimeout: 0,
-      connect: {
-        timeout: opts.connectTimeout,
-        ...(s.caPem !== undefined ? { ca: s.caPem } : {}),
-        ...(s.servername !== undefined ? { servername: s.servername } : {}),
-        rejectUnauthorized: s.verifyCertificate
-      }
-    })
-    return { name: s.name, origin: u.origin, basePath: u.pathname.replace(/\/+$/, ''), pool, inFlight: 0 }
+export function createUpstreams (specs: readonly UpstreamSpec[], opts: UpstreamSetOptions): UpstreamSet {
+  const settings = opts.pool ?? DEFAULT_POOL_SETTINGS
+  const clock = opts.clock ?? SYSTEM_CLOCK
+  const { metrics, logger } = opts
+  const hs: HealthSettings = { consecutiveFailures: settings.ejection.consecutiveFailures, ...settings.backoff }
+  const all: Member[] = specs.map((s) => createMember(s, opts.connectTimeout))
+  let cursor = 0
+
+  const changed = (u: Member, change: HealthChange, code: string): void => {
+    const log = { upstream: u.name, reason: u.health.reason, code }
+    if (change === 'ejected') {
+      metrics?.upstreamEjections.inc({ upstream: u.name, reason: u.health.reason ?? 'other' })
+      metrics?.upstreamUp.set({ upstream: u.name }, 0)
+      logger?.warn({ ...log, retryInMs: Math.round(u.health.retryAt - clock.now()) }, 'upstream ejected')
+    } else if (change === 'restored') {
+      metrics?.upstreamUp.set({ upstream: u.name }, 1)
+      logger?.info({ upstream: u.name }, 'upstream restored')
+    }
+  }
+  const checker = createHealthChecker<Member>({
+    clock,
+    interval: settings.healthCheck.interval,
+    probe: async (u, signal) => await (opts.probe ?? defaultProbe)(u, { path: u.basePath + normalisePath(settings.healthCheck.path), timeout: settings.healthCheck.timeout, signal }),
+    onResult (u, r) {
+      metrics?.upstreamHealthChecks.inc({ upstream: u.name, result: r.ok ? 'alive' : r.reason })
+      if (r.ok) { changed(u, recordSuccess(u.health, 'probe'), `HTTP_${r.status}`); return }
+      const wasAlive = u.health.alive
+      changed(u, recordFailure(u.health, { now: clock.now(), reason: r.reason, source: 'probe' }, hs, clock.random), r.code)
+      if (!wasAlive) logger?.warn({ upstream: u.name, reason: r.reason, code: r.code, retryInMs: Math.round(u.health.retryAt - clock.now()) }, 'upstream still down')
+    }
   })
+  for (const u of all) {
+    metrics?.upstreamUp.set({ upstream: u.name }, 1)
+    metrics?.upstreamInFlight.set({ upstream: u.name }, 0)
+  }
+
   return {
     all,
-    pick () {
-      let best: Upstream | undefined
-      for (const u of all) if (best === undefined || u.inFlight < best.inFlight) best = u
-      return best
+    pick (exclude) {
+      const u = selectUpstream(all, (c) => c.health.alive && exclude?.has(c) !== true, cursor)
+      cursor = (cursor + 1) % Math.max(1, all.length)
+      return u
     },
+    acquire (u) { metrics?.upstreamInFlight.set({ upstream: u.name }, ++u.inFlight) },
+    release (u) { metrics?.upstreamInFlight.set({ upstream: u.name }, --u.inFlight) },
+    reportSuccess (u) { recordSuccess((u as Member).health, 'request') },
+    reportFailure (u, f) {
+      const m = u as Member
+      const change = recordFailure(m.health, { now: clock.now(), reason: f.reason, source: 'request' }, hs, clock.random)
+      changed(m, change, f.code)
+      if (change === 'ejected') checker.arm(m, m.health.retryAt - clock.now())
+    },
+    anyAlive () { return all.some((u) => u.health.alive) },
+    retryAfterMs () {
+      let soonest = Infinity
+      for (const u of all) soonest = Math.min(soonest, u.health.alive ? clock.now() : u.health.retryAt)
+      const base = Math.max(1000, Number.isFinite(soonest) ? soonest - clock.now() : settings.backoff.initial)
+      return Math.round(base + clock.random() * base / 2)
+    },
+    start () { checker.start(all) },
+    stop () { checker.stop() },
     async close () {
+      checker.stop()
       await Promise.all(all.map(async (u) => { await u.pool.destroy() }))
     }
   }
+}
+
+async function defaultProbe (u: Upstream, o: ProbeOptions): Promise<ProbeResult> {
+  return await probeUpstream(u.pool, o)
+}
+
+function normalisePath (p: string): string {
+  return p.startsWith('/') ? p : `/${p}`
+}
+
+function createMember (s: UpstreamSpec, connectTimeout: number): Member {
+  const u = new URL(s.url)
+  const pool = new Pool(u.origin, {
+    connections: null,
+    pipelining: 1,
+    headersTimeout: 0,
+    bodyTimeout: 0,
+    connect: {
+      timeout: connectTimeout,
+      ...(s.caPem !== undefined ? { ca: s.caPem } : {}),
+      ...(s.servername !== undefined ? { servername: s.servername } : {}),
+      rejectUnauthorized: s.verifyCertificate
+    }
+  })
+  return { name: s.name, origin: u.origin, basePath: u.pathname.replace(/\/+$/, ''), weight: s.weight ?? 1, pool, inFlight: 0, health: createHealthState() }
 }

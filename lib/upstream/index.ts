@@ -1,1 +1,7 @@
-export { createUpstreams, type Upstream, type UpstreamSet, type UpstreamSpec } from './create-upstreams.js'
+export { createUpstreams, type Upstream, type UpstreamSet, type UpstreamSpec, type UpstreamSetOptions } from './create-upstreams.js'
+export { DEFAULT_POOL_SETTINGS, type PoolSettings } from './default-pool-settings.js'
+export { SYSTEM_CLOCK, type PoolClock } from './health-checker.js'
+export { probeUpstream, type ProbeResult, type ProbeOptions } from './probe-upstream.js'
+export { classifyConnectError, type ConnectFailure, type ProbeFailure } from './probe-failure.js'
+export { backoffDelay, type BackoffBounds } from './backoff-delay.js'
+export type { HealthState } from './upstream-health.js'
