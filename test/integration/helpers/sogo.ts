@@ -1,0 +1,166 @@
+/**
+ * Where the SOGo ActiveSync fixture (scripts/sogo-up.sh) is, and mail delivery
+ * into its Dovecot.
+ *
+ * Settings come from, in order: environment variables (SOGO_EAS_URL, SOGO_TEST_USERS,
+ * SOGO_DOVECOT_CONF, SOGO_MAX_PING, ...), the file sogo-up.sh writes
+ * (`$SOGO_STATE_DIR/fixture.env`, default /var/lib/sogo-test/fixture.env), then
+ * the documented defaults.
+ */
+import { readFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { easRequest } from './eas.js';
+import { findExecutable, runCommand } from './proc.js';
+
+/** A test account of the fixture. */
+export interface SogoUser {
+  user: string;
+  password: string;
+  /** user@SOGO_MAIL_DOMAIN */
+  email: string;
+}
+
+/** The fixture's settings as the tests see them. */
+export interface SogoFixture {
+  /** EAS base URL through nginx (or direct when started with SOGO_WITH_NGINX=0). */
+  easUrl: string;
+  /** sogod's own EAS URL (`/SOGo/Microsoft-Server-ActiveSync`; sogod closes every connection). */
+  directUrl: string;
+  users: SogoUser[];
+  /** The two default accounts (alice, bob), or the first two of SOGO_TEST_USERS. */
+  alice: SogoUser;
+  bob: SogoUser;
+  dovecotConf: string;
+  imapPort: number;
+  /** SOGoMaximumPingInterval (s). */
+  maxPing: number;
+  /** SOGoMaximumSyncInterval (s). */
+  maxSync: number;
+  /** SOGoInternalSyncInterval (s): Ping/Sync re-check period and Ping heartbeat floor. */
+  internalSync: number;
+  /** sogod workers: concurrent long-polls beyond this block everything else. */
+  workers: number;
+}
+
+function readFixtureEnv(): Record<string, string> {
+  const stateDir = process.env.SOGO_STATE_DIR ?? '/var/lib/sogo-test';
+  const out: Record<string, string> = {};
+  try {
+    for (const line of readFileSync(`${stateDir}/fixture.env`, 'utf8').split('\n')) {
+      const m = /^([A-Z0-9_]+)=(.*)$/.exec(line);
+      if (m) out[m[1]!] = m[2]!;
+    }
+  } catch {
+    /* not started yet: defaults apply */
+  }
+  return out;
+}
+
+/** Reads the fixture settings (cheap; no network). */
+export function sogoFixture(): SogoFixture {
+  const file = readFixtureEnv();
+  const get = (k: string, dflt: string): string => process.env[k] ?? file[k] ?? dflt;
+  const domain = get('SOGO_MAIL_DOMAIN', 'example.test');
+  const users = get('SOGO_TEST_USERS', 'alice:secret bob:secret')
+    .split(/\s+/)
+    .filter(Boolean)
+    .map((e) => {
+      const i = e.indexOf(':');
+      const user = e.slice(0, i);
+      return { user, password: e.slice(i + 1), email: `${user}@${domain}` };
+    });
+  if (users.length < 2) throw new Error('SOGO_TEST_USERS must name at least two users (user:password ...)');
+  const httpPort = get('SOGO_HTTP_PORT', '18080');
+  const sogoPort = get('SOGO_PORT', '20000');
+  return {
+    easUrl: get('SOGO_EAS_URL', `http://127.0.0.1:${httpPort}/Microsoft-Server-ActiveSync`),
+    directUrl: get('SOGO_DIRECT_URL', `http://127.0.0.1:${sogoPort}/SOGo/Microsoft-Server-ActiveSync`),
+    users,
+    alice: users[0]!,
+    bob: users[1]!,
+    dovecotConf: get('SOGO_DOVECOT_CONF', '/etc/sogo-test/dovecot.conf'),
+    imapPort: Number(get('SOGO_IMAP_PORT', '10143')),
+    maxPing: Number(get('SOGO_MAX_PING', '600')),
+    maxSync: Number(get('SOGO_MAX_SYNC', '600')),
+    internalSync: Number(get('SOGO_INTERNAL_SYNC', '5')),
+    workers: Number(get('SOGO_WORKERS', '8')),
+  };
+}
+
+/**
+ * Whether SOGo answers an authenticated EAS OPTIONS with 200 within `timeoutMs`
+ * (resolves a reason string when not, undefined when it is up).
+ */
+export async function sogoDownReason(timeoutMs = 10_000): Promise<string | undefined> {
+  const f = sogoFixture();
+  try {
+    const res = await easRequest({ baseUrl: f.easUrl, user: f.alice.user, password: f.alice.password, timeoutMs });
+    if (res.status !== 200) return `EAS OPTIONS ${f.easUrl} answered HTTP ${res.status}`;
+    if (!res.headers['ms-asprotocolversions']) return `EAS OPTIONS ${f.easUrl} lacks MS-ASProtocolVersions`;
+    return undefined;
+  } catch (err) {
+    return `EAS OPTIONS ${f.easUrl} failed: ${(err as Error).message}`;
+  }
+}
+
+/** Path of Dovecot's local delivery agent (not on PATH on Debian). */
+export function dovecotLdaPath(): string | undefined {
+  return findExecutable('dovecot-lda', ['/usr/lib/dovecot', '/usr/libexec/dovecot']);
+}
+
+/** A message for {@link deliverMail}. */
+export interface MailMessage {
+  /** Recipient account (fixture user name, e.g. "alice"). */
+  to: string;
+  subject?: string;
+  body?: string;
+  from?: string;
+  /** Target mailbox (default INBOX). A new mailbox also needs {@link primeMailbox}. */
+  mailbox?: string;
+}
+
+/**
+ * Delivers a message, unread, through `dovecot-lda` (as sogo.md recommends;
+ * IMAP APPEND would store it \Seen). Resolves the Message-ID. Needs root.
+ */
+export async function deliverMail(msg: MailMessage): Promise<string> {
+  const f = sogoFixture();
+  const lda = dovecotLdaPath();
+  if (!lda) throw new Error('dovecot-lda not found: run `bash scripts/sogo-up.sh`');
+  const domain = f.users.find((u) => u.user === msg.to)?.email.split('@')[1] ?? 'example.test';
+  const messageId = `<${Date.now()}.${randomBytes(6).toString('hex')}@eas-it.${domain}>`;
+  const eml = [
+    `From: ${msg.from ?? `sender@${domain}`}`,
+    `To: ${msg.to}@${domain}`,
+    `Subject: ${msg.subject ?? 'integration test'}`,
+    `Date: ${new Date().toUTCString()}`,
+    `Message-ID: ${messageId}`,
+    'MIME-Version: 1.0',
+    'Content-Type: text/plain; charset=utf-8',
+    '',
+    msg.body ?? 'Hello from the eas-gateway integration tests.',
+    '',
+  ].join('\r\n');
+  const args = ['-c', f.dovecotConf, '-d', msg.to];
+  if (msg.mailbox) args.push('-m', msg.mailbox);
+  const r = await runCommand(lda, args, { input: eml, timeoutMs: 15_000 });
+  if (r.code !== 0) throw new Error(`dovecot-lda -d ${msg.to} failed (exit ${r.code}): ${r.stderr.trim()}`);
+  return messageId;
+}
+
+/**
+ * Opens `mailbox` once with QRESYNC enabled so that Dovecot reports
+ * HIGHESTMODSEQ on plain SELECTs from then on; SOGo's EAS mail sync needs
+ * that (sogo.md gotcha 1). sogo-up.sh does it for existing mailboxes; call this
+ * for mailboxes a test creates. Needs root.
+ */
+export async function primeMailbox(user: string, mailbox: string): Promise<void> {
+  const f = sogoFixture();
+  const doveadm = findExecutable('doveadm');
+  if (!doveadm) throw new Error('doveadm not found: run `bash scripts/sogo-up.sh`');
+  const quoted = `"${mailbox.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+  const script = `a ENABLE QRESYNC\r\ns SELECT ${quoted}\r\nz LOGOUT\r\n`;
+  const r = await runCommand(doveadm, ['-c', f.dovecotConf, 'exec', 'imap', '-u', user], { input: script, timeoutMs: 15_000 });
+  const out = r.stdout.toString('utf8');
+  if (r.code !== 0 || !/^s OK/m.test(out)) throw new Error(`priming ${user}/${mailbox} failed: ${out}${r.stderr}`);
+}
