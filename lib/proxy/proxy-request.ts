@@ -3,8 +3,9 @@ import type { Dispatcher } from 'undici'
 import type { GatewayConfig } from '../config/index.js'
 import type { Logger } from '../log/index.js'
 import type { Metrics } from '../metrics/index.js'
-import type { Upstream, UpstreamSet } from '../upstream/index.js'
-import { classifyUpstreamError } from './classify-error.js'
+import { retryAfterHeader } from '../policy/index.js'
+import type { ConnectFailure, Upstream, UpstreamSet } from '../upstream/index.js'
+import { classifyUpstreamError, type ClassifiedError } from './classify-error.js'
 import type { DeviceEntry } from './device-registry.js'
 import { buildDeviceHeaders, buildUpstreamHeaders } from './headers.js'
 import type { Outcome, UpstreamFailure } from './outcome.js'
@@ -78,6 +79,8 @@ export class ProxyRequest implements Dispatcher.DispatchHandler {
   readonly #res: ServerResponse
   readonly #started = performance.now()
   #upstream: Upstream | undefined
+  /** Upstreams this request could not connect to (failover never returns to them). */
+  #tried: Set<Upstream> | undefined
   #upstreamStarted = 0
   #upstreamMs: number | undefined
   #controller: Dispatcher.DispatchController | undefined
@@ -175,15 +178,17 @@ export class ProxyRequest implements Dispatcher.DispatchHandler {
     }
   }
 
-  #forward (): void {
+  #forward (next?: Upstream): void {
     const { upstreams, config, metrics } = this.#deps
-    const upstream = upstreams.pick()
+    const upstream = next ?? upstreams.pick()
     if (upstream === undefined) {
-      this.answer({ status: 503, reason: 'no_upstream', headers: { 'retry-after': '30', connection: 'close' } })
+      // No upstream alive: the Retry-After (jittered) points past the next re-probe.
+      metrics.upstreamUnavailable.inc()
+      this.answer({ status: 503, reason: 'no_upstream', headers: { 'retry-after': retryAfterHeader(upstreams.retryAfterMs()), connection: 'close' } })
       return
     }
     this.#upstream = upstream
-    upstream.inFlight++
+    upstreams.acquire(upstream)
     this.#upstreamStarted = performance.now()
     const req = this.#req
     const headers = buildUpstreamHeaders(req.rawHeaders, {
@@ -217,6 +222,7 @@ export class ProxyRequest implements Dispatcher.DispatchHandler {
   onResponseStart (controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders): void {
     if (statusCode < 200 || this.done) return
     const { config, metrics, state } = this.#deps
+    if (this.#upstream !== undefined) this.#deps.upstreams.reportSuccess(this.#upstream)
     this.#upstreamMs = performance.now() - this.#upstreamStarted
     metrics.upstreamDuration.observe({ command: this.ctx.commandLabel, upstream: this.#upstream?.name ?? '' }, this.#upstreamMs / 1000)
     const out = buildDeviceHeaders(headers)
@@ -247,6 +253,7 @@ export class ProxyRequest implements Dispatcher.DispatchHandler {
     if (this.#endReason !== undefined || this.done) return
     const c = classifyUpstreamError(err)
     this.#deps.metrics.upstreamErrors.inc({ upstream: this.#upstream?.name ?? '', reason: c.reason })
+    if (this.#failover(c)) return
     this.#failure = { reason: c.reason, code: c.code }
     if (!this.#res.headersSent && this.ping !== undefined) {
       // A Ping the gateway must end gets 200 Status 1 (never a 5xx), unless nothing upstream could
@@ -259,6 +266,29 @@ export class ProxyRequest implements Dispatcher.DispatchHandler {
       this.#res.destroy()
     }
     this.#finish(c.outcome)
+  }
+
+  /**
+   * A request that failed before any byte reached the upstream goes to another alive upstream,
+   * once per upstream. "Before any byte" is exact: undici calls onRequestStart right before it
+   * writes the request, so without a controller nothing was written (the connect failed). A
+   * request whose bytes were sent is never replayed (no duplicate SendMail or Sync), nor one whose
+   * body streams (it cannot be read twice): the device gets the error and retries itself.
+   */
+  #failover (c: ClassifiedError): boolean {
+    const { upstreams, metrics } = this.#deps
+    const from = this.#upstream
+    if (from === undefined || this.#controller !== undefined || c.outcome !== 'upstream_unreachable') return false
+    upstreams.reportFailure(from, { reason: c.reason as ConnectFailure, code: c.code })
+    const tried = this.#tried ??= new Set()
+    tried.add(from)
+    const next = this.#body !== undefined || this.#req.method !== 'POST' ? upstreams.pick(tried) : undefined
+    if (next === undefined) return false
+    metrics.upstreamFailovers.inc({ upstream: from.name, reason: c.reason })
+    upstreams.release(from)
+    this.#upstream = undefined
+    this.#forward(next)
+    return true
   }
 
   #fail (err: unknown): void {
@@ -306,7 +336,7 @@ export class ProxyRequest implements Dispatcher.DispatchHandler {
     clearTimeout(this.#execTimer)
     active.delete(this)
     for (const fn of this.#onDone) fn()
-    if (this.#upstream !== undefined) this.#upstream.inFlight--
+    if (this.#upstream !== undefined) this.#deps.upstreams.release(this.#upstream)
     const seconds = (performance.now() - this.#started) / 1000
     const labels = { command: this.ctx.commandLabel, outcome }
     metrics.inFlight.dec({ command: this.ctx.commandLabel })
@@ -318,7 +348,7 @@ export class ProxyRequest implements Dispatcher.DispatchHandler {
       durationMs: Math.round(seconds * 1000), upstreamMs: this.#upstreamMs === undefined ? undefined : Math.round(this.#upstreamMs),
       upstream: this.#upstream?.name, user: c.user, deviceId: c.deviceId, deviceType: c.deviceType,
       protocolVersion: c.protocolVersion, method: c.method, reason: this.#failure?.reason ?? this.#localReason,
-      heartbeat: this.ping?.heartbeat, code: this.errorCode ?? (this.#failure?.reason === 'dns' ? 'GW_ERR_UPSTREAM_DNS' : OUTCOME_CODES[outcome]), errCode: this.#failure?.code
+      heartbeat: this.ping?.heartbeat, connectFailures: this.#tried?.size, code: this.errorCode ?? (this.#failure?.reason === 'dns' ? 'GW_ERR_UPSTREAM_DNS' : OUTCOME_CODES[outcome]), errCode: this.#failure?.code
     }
     if (outcome === 'completed' || outcome === 'answered_locally' || outcome === 'device_abort') logger.info(line, 'request')
     else logger.warn(line, 'request')
