@@ -5,11 +5,13 @@ import type { Registry } from 'prom-client'
 import type { GatewayConfig } from '../config/index.js'
 import type { Logger } from '../log/index.js'
 import type { Metrics } from '../metrics/index.js'
+import type { RequestLimiter } from '../policy/index.js'
 import type { UpstreamSet } from '../upstream/index.js'
 import { createAdminServer } from './admin-server.js'
 import { DeviceRegistry } from './device-registry.js'
 import { pingStatus1 } from './ping-answers.js'
 import { INCOMING_PASSES, runPasses } from './passes/index.js'
+import { createLimitContext } from './passes/limit-context.js'
 import { ProxyRequest, type ProxyDeps } from './proxy-request.js'
 import { createRequestContext, type ContextParsers } from './request-context.js'
 import { routeRequest } from './route-request.js'
@@ -24,6 +26,8 @@ export interface GatewayDeps {
   readonly parsers: ContextParsers
   /** TLS key and certificate PEM, read by the composition root when listen.tls is set. */
   readonly tls?: { readonly key: string, readonly cert: string }
+  /** Storm-protection decisions. Default: built from `config.limits` on the system clock. */
+  readonly limiter?: RequestLimiter
 }
 
 /** A running (or ready to run) gateway. */
@@ -50,6 +54,7 @@ export function createGateway (deps: GatewayDeps): Gateway {
     onlineWindow: config.server.maxHeartbeat + config.timeouts.heartbeatMargin
   })
   metrics.setSources({ pingsHeld: () => devices.heldCount, devicesOnline: () => devices.onlineCount(), devicesTracked: () => devices.size })
+  const limits = createLimitContext({ settings: config.limits, metrics, heldPings: () => devices.heldCount, ...(deps.limiter !== undefined ? { limiter: deps.limiter } : {}) })
   let seq = 0
   const prefix = Date.now().toString(36)
 
@@ -62,7 +67,7 @@ export function createGateway (deps: GatewayDeps): Gateway {
       return
     }
     const ctx = createRequestContext(req, `${prefix}-${(++seq).toString(36)}`, deps.parsers)
-    new ProxyRequest(proxyDeps, req, res, ctx).run((pr) => runPasses(INCOMING_PASSES, { pr, config, state, devices, metrics, logger }))
+    new ProxyRequest(proxyDeps, req, res, ctx).run((pr) => runPasses(INCOMING_PASSES, { pr, config, state, devices, metrics, logger, limits: limits.forSocket(req.socket) }))
   }
 
   const server: Server = deps.tls !== undefined ? createHttpsServer({ key: deps.tls.key, cert: deps.tls.cert }, handle) : createHttpServer(handle)
@@ -72,6 +77,7 @@ export function createGateway (deps: GatewayDeps): Gateway {
   server.headersTimeout = config.timeouts.deviceHeaders
   server.keepAliveTimeout = config.timeouts.deviceKeepAlive
   server.timeout = 0
+  limits.watch(server, deps.tls !== undefined)
   server.on('clientError', (err, socket) => {
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n')
     else socket.destroy()
@@ -79,7 +85,8 @@ export function createGateway (deps: GatewayDeps): Gateway {
   })
   const admin = createAdminServer({
     registry: deps.registry,
-    isReady: () => !state.draining && upstreams.all.length > 0,
+    // Not ready while no upstream is alive: the load balancer sends devices to another instance.
+    isReady: () => !state.draining && upstreams.anyAlive(),
     extra: (path) => path === '/devices'
       ? { status: 200, type: 'application/json', body: JSON.stringify({ tracked: devices.size, online: devices.onlineCount(), pingsHeld: devices.heldCount, devices: devices.snapshot() }) + '\n' }
       : undefined
@@ -93,11 +100,13 @@ export function createGateway (deps: GatewayDeps): Gateway {
       await listenOn(admin, config.admin.listen.host, config.admin.listen.port)
       const port = (server.address() as AddressInfo).port
       const adminPort = (admin.address() as AddressInfo).port
+      upstreams.start()
       logger.info({ port, adminPort, host: config.listen.host, tls: deps.tls !== undefined, upstreams: upstreams.all.map((u) => u.name) }, 'listening')
       return { port, adminPort }
     },
     async drain () {
       state.draining = true
+      upstreams.stop()
       logger.info({ inFlight: active.size, graceMs: config.timeouts.drainGrace }, 'draining')
       const closed = new Promise<void>((resolve) => server.close(() => { resolve() }))
       server.closeIdleConnections()
