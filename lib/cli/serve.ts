@@ -52,7 +52,8 @@ export async function runServe (argv: string[], io: CliIo): Promise<number> {
   const logger = createLogger({ level: config.log.level })
   const registry = new Registry()
   const metrics = createMetrics(registry, { version: packageVersion() })
-  const upstreams = createUpstreams(config.upstreams.map((u) => ({ ...u, caPem: files.ca[u.name] })), { connectTimeout: config.timeouts.connect })
+  // The pool's health checks start with the listeners and stop when the gateway drains.
+  const upstreams = createUpstreams(config.upstreams.map((u) => ({ ...u, caPem: files.ca[u.name] })), { connectTimeout: config.timeouts.connect, pool: config.pool, metrics, logger })
   const gateway = createGateway({ config, logger, registry, metrics, upstreams, parsers: contextParsers, ...(files.tls !== undefined ? { tls: files.tls } : {}) })
   let ports
   try {
