@@ -54,7 +54,9 @@ export function createRequestContext (req: IncomingMessage, reqId: string, parse
   try {
     if (!(method === 'OPTIONS' && search === '')) parsed = parsers.parseQuery(search.slice(1))
   } catch (err) {
-    queryError = isGatewayError(err) ? err : new GatewayError('GW_ERR_EAS_BAD_QUERY', String(err), { cause: err })
+    // OPTIONS asks what the server supports; clients send it with partial queries (User, DeviceId
+    // and no Cmd), and servers answer them. Only a command request needs a valid query.
+    if (method !== 'OPTIONS') queryError = isGatewayError(err) ? err : new GatewayError('GW_ERR_EAS_BAD_QUERY', String(err), { cause: err })
   }
   const h = req.headers
   return {
