@@ -75,7 +75,9 @@ export async function lintTopology (input: LintTopologyInput): Promise<LintResul
     diags.push(...gw.diagnostics)
     if (gw.config !== undefined) { gateways.set(i, gw as ValidGatewayConfig); byFile.set(f.name, gw as ValidGatewayConfig) }
   }
-  const topology = loaded.topology
+  // Any structural error (the topology, the user's catalog, a gateway config, a missing file)
+  // leaves the path incomplete: no chain analysis, the file has to be fixed first.
+  const topology = diags.some((d) => d.severity === 'error') ? undefined : loaded.topology
   const chain = topology !== undefined ? analyzeChain(topology, gateways, { file: input.file, positions: parsed.positions }) : undefined
   const subject: LintSubject = {
     gateways: [...byFile.values()],
