@@ -120,8 +120,11 @@ export function createGateway (deps: GatewayDeps): Gateway {
       deadline.unref()
       await closed
       clearTimeout(deadline)
-      await new Promise<void>((resolve) => admin.close(() => { resolve() }))
+      // Cut admin connections with the close, not after it: one request in progress (a scrape,
+      // a probe, a stalled client) would otherwise hold the drain until its timeout.
+      const adminClosed = new Promise<void>((resolve) => admin.close(() => { resolve() }))
       admin.closeAllConnections()
+      await adminClosed
       await upstreams.close()
       logger.info('drained')
     }
