@@ -39,8 +39,22 @@ export function parseTopology (text: string, file: string): ParsedTopology {
   const { source, diagnostics } = parseYamlSource(text, file)
   if (diagnostics.length > 0) return { diagnostics, positions: validateDocument(source, { type: 'any' }).positions, source }
   const v = validateDocument(source, TOPOLOGY_SCHEMA)
+  const diags = [...v.diagnostics]
+  // An empty document (or an empty hop) is silently "absent" to the schema walker: say so here.
+  if (v.value === undefined && diags.length === 0) diags.push(at(v.positions, file, [], 'GW0004', 'missing-key', 'the file is empty: missing required keys "server" and "hops"'))
+  const hops = (v.value as RawTopology | undefined)?.hops ?? []
+  hops.forEach((h, i) => {
+    if (h === undefined && !diags.some((d) => d.path[0] === 'hops' && d.path[1] === i)) {
+      diags.push(at(v.positions, file, ['hops', i], 'GW0004', 'missing-key', `hops[${i}] is empty: a hop needs "name" and "kind"`))
+    }
+  })
   // Kept even with layout errors, so the catalog pass can report its own problems in the same run.
-  return { value: v.value as RawTopology, diagnostics: v.diagnostics, positions: v.positions, source }
+  return { value: v.value as RawTopology, diagnostics: diags, positions: v.positions, source }
+}
+
+function at (positions: PositionMap, file: string, path: DocPath, code: string, rule: string, message: string): Diagnostic {
+  const { line, col } = positions.at(path)
+  return { code, rule, severity: 'error', file, line, col, path, message }
 }
 
 type ValidRawHop = RawHop & { readonly name: string, readonly kind: string }

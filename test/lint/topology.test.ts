@@ -13,6 +13,7 @@ const cases: Case[] = [
   ['unknown keepalive side', OK + '    tcpKeepalive: { deviceside: 30s }\n', {}, 'GW0002', 'tcpKeepalive', 'deviceside', /did you mean "deviceSide"/],
   ['hops not a list', 'server: { kind: exchange }\nhops: { a: 1 }\n', {}, 'GW0003', 'hops', '{ a', /must be a list/],
   ['missing server', 'hops: []\n', {}, 'GW0004', 'hops', 'hops', /missing required key "server"/],
+  ['empty file', '', {}, 'GW0004', '', '', /the file is empty/, 1],
   ['hop without kind', 'server: { kind: exchange }\nhops:\n  - name: a\n', {}, 'GW0004', '- name: a', 'name', /"hops\[0\]\.kind"/],
   ['eas-gateway without config', 'server: { kind: exchange }\nhops:\n  - name: gw\n    kind: eas-gateway\n', {}, 'GW0004', '- name: gw', 'name', /needs "config"/],
   ['server kind other needs maxHeartbeat', 'server:\n  kind: other\nhops: []\n', {}, 'GW0004', 'server:', 'server', /server\.maxHeartbeat/],
@@ -44,11 +45,17 @@ for (const [name, text, files, code, lineNeedle, needle, message, lineNumber] of
     const hit = r.findings.find((d) => d.code === code)
     t.ok(hit, `a ${code} finding`)
     const line = lineNumber ?? lineOf(text, lineNeedle)
+    if (text === '') { t.match(hit, { line: 1, col: 1 }); return }
     t.match(hit, { file: 'topology.yaml', line, severity: 'error', ...(needle !== '' ? { col: colOf(text, line, needle) } : {}) })
     if (message !== undefined) t.match(hit?.message, message)
     t.equal(r.chain, undefined, 'the chain is not analysed on a broken file')
   })
 }
+
+t.test('an empty hop is reported where its value would be', async (t) => {
+  const r = await lintText('server: { kind: exchange }\nhops:\n  -\n  - name: a\n    kind: nginx\n')
+  t.match(r.findings, [{ code: 'GW0004', line: 3, col: 4, message: /hops\[0\] is empty/ }])
+})
 
 t.test('every structural problem of a file is reported in one run', async (t) => {
   const text = 'server:\n  kind: exchang\nmargin: 90\nhops:\n  - name: a\n    kind: haproxi\n  - name: b\n    kind: nginx\n    timeouts: { proxy-read-timeout: 1h }\n'
