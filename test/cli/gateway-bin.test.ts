@@ -1,0 +1,113 @@
+import { spawn } from 'node:child_process'
+import { existsSync, readdirSync, statSync } from 'node:fs'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import t from 'tap'
+import { DeviceConnection } from '../helpers/device-connection.js'
+import { easRequest } from '../helpers/eas-device.js'
+import { startUpstream } from '../helpers/loopback-upstream.js'
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url))
+const BIN = join(ROOT, 'dist/bin/gateway.js')
+
+/** Newest modification time of the .ts sources the build compiles. */
+function newestSource (dir: string): number {
+  let newest = 0
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name)
+    if (e.isDirectory()) newest = Math.max(newest, newestSource(p))
+    else if (e.name.endsWith('.ts')) newest = Math.max(newest, statSync(p).mtimeMs)
+  }
+  return newest
+}
+
+const isFresh = (): boolean => existsSync(BIN) && statSync(BIN).mtimeMs >= Math.max(newestSource(join(ROOT, 'lib')), newestSource(join(ROOT, 'bin')))
+
+/** Runs `npm run build` when dist/ is missing or older than the sources; a reason to skip if that fails. */
+async function ensureBuilt (): Promise<string | undefined> {
+  if (isFresh()) return undefined
+  const output: string[] = []
+  const code = await new Promise<number | null>((resolve) => {
+    const p = spawn('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
+    p.stdout.on('data', (c: Buffer) => output.push(c.toString()))
+    p.stderr.on('data', (c: Buffer) => output.push(c.toString()))
+    const timer = setTimeout(() => { p.kill('SIGKILL') }, 120_000)
+    p.on('close', (c) => { clearTimeout(timer); resolve(c) })
+  })
+  // tsc emits even when it reports type errors; what matters is a current dist/bin/gateway.js.
+  if (isFresh()) return undefined
+  return `npm run build failed (exit ${code}), so dist/bin/gateway.js cannot be run: ${output.join('').slice(-600)}`
+}
+
+t.test('smoke: node dist/bin/gateway.js serve -c FILE', async (t) => {
+  const skip = await ensureBuilt()
+  if (skip !== undefined) { t.comment(`skipped: ${skip}`); t.pass('skipped: the build failed', { skip }); return }
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    t.test(`listens, proxies, drains and exits 0 on ${signal}`, async (t) => { await smoke(t, signal) })
+  }
+})
+
+/** The test object tap hands a subtest (taken from t.test's callback-only overload). */
+type Tap = Parameters<Parameters<typeof t.test>[0]>[0]
+
+async function smoke (t: Tap, signal: NodeJS.Signals): Promise<void> {
+  const up = await startUpstream({ kind: 'echo' })
+  t.teardown(up.close)
+  const dir = t.testdir({
+    'gw.yaml': `listen: { host: 127.0.0.1, port: 0 }
+upstreams:
+  - { name: up1, url: "${up.url}" }
+server: { minHeartbeat: 1s, maxHeartbeat: 2s }
+timeouts: { easRequestTimeout: 4s, executionTimeout: 5s, heartbeatMargin: 1s, drainGrace: 1s }
+admin: { listen: { host: 127.0.0.1, port: 0 } }
+`
+  })
+  const child = spawn(process.execPath, [BIN, 'serve', '-c', 'gw.yaml'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] })
+  const exited = new Promise<{ code: number | null, signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => { resolve({ code, signal }) }))
+  t.teardown(() => { if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL') })
+  let stdout = ''
+  let stderr = ''
+  const lines: Record<string, unknown>[] = []
+  let onLine: (() => void) | undefined
+  child.stdout.on('data', (c: Buffer) => {
+    stdout += c.toString()
+    const parts = stdout.split('\n')
+    stdout = parts.pop() ?? ''
+    for (const p of parts) if (p.trim() !== '') lines.push(JSON.parse(p) as Record<string, unknown>)
+    onLine?.()
+  })
+  child.stderr.on('data', (c: Buffer) => { stderr += c.toString() })
+
+  const waitLine = async (pred: (l: Record<string, unknown>) => boolean, what: string, ms = 10_000): Promise<Record<string, unknown>> => {
+    const deadline = performance.now() + ms
+    for (;;) {
+      const hit = lines.find(pred)
+      if (hit !== undefined) return hit
+      if (child.exitCode !== null || performance.now() > deadline) throw new Error(`no ${what} line (exit ${child.exitCode}); stderr: ${stderr}; stdout lines: ${JSON.stringify(lines)}`)
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, deadline - performance.now())
+        onLine = () => { clearTimeout(timer); onLine = undefined; resolve() }
+        child.once('exit', () => { clearTimeout(timer); resolve() })
+      })
+    }
+  }
+
+  const listening = await waitLine((l) => l.msg === 'listening', 'JSON "listening"')
+  t.match(listening, { level: 'info', port: Number, adminPort: Number, upstreams: ['up1'] })
+  const dev = await DeviceConnection.open(listening.port as number)
+  t.teardown(() => { dev.destroy() })
+  const res = await dev.request(easRequest('Sync', { body: 'smoke' }))
+  t.equal(res.status, 200)
+  t.equal(res.body.toString(), 'smoke')
+  dev.destroy()
+
+  child.kill(signal)
+  const timer = setTimeout(() => { child.kill('SIGKILL') }, 10_000)
+  const exit = await exited
+  clearTimeout(timer)
+  t.equal(exit.signal, null, 'not killed by a signal')
+  t.equal(exit.code, 0, `exit code 0 after ${signal}`)
+  t.ok(lines.some((l) => l.msg === 'request' && l.outcome === 'completed' && l.cmd === 'Sync'), 'the access line was written')
+  t.ok(lines.some((l) => l.msg === 'drained'), 'drained before exiting')
+  t.notMatch(stderr, /^\s+at /m, 'no stack trace on stderr')
+}
