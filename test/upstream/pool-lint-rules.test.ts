@@ -1,0 +1,70 @@
+import t from 'tap'
+import { loadGatewayConfig } from '../../lib/config/index.js'
+import { runRules, type Rule, type ValidGatewayConfig } from '../../lib/lint/index.js'
+import { rule as backoffInitialAboveMax } from '../../lib/lint/rules/backoff-initial-above-max.js'
+import { rule as backoffMaxNotBelowErrorExpiry } from '../../lib/lint/rules/backoff-max-not-below-error-expiry.js'
+import { rule as deviceRateAboveGlobalRate } from '../../lib/lint/rules/device-rate-above-global-rate.js'
+import { rule as healthCheckIntervalNotBelowErrorExpiry } from '../../lib/lint/rules/health-check-interval-not-below-error-expiry.js'
+import { rule as healthCheckTimeoutNotBelowInterval } from '../../lib/lint/rules/health-check-timeout-not-below-interval.js'
+import { rule as heldPingsAboveConnections } from '../../lib/lint/rules/held-pings-above-connections.js'
+
+// Rule tables (typescript-eslint RuleTester style) for the pool and limits rules GW0201-GW0206:
+// valid cases give nothing, each invalid case one finding at the offending value.
+const POOL_RULES: readonly Rule[] = [
+  healthCheckIntervalNotBelowErrorExpiry, healthCheckTimeoutNotBelowInterval, backoffInitialAboveMax,
+  backoffMaxNotBelowErrorExpiry, deviceRateAboveGlobalRate, heldPingsAboveConnections
+]
+const HEAD = 'upstreams: [{ name: a, url: "http://127.0.0.1:1/" }]\n'
+
+function lint (body: string): ReturnType<typeof runRules> {
+  const l = loadGatewayConfig(HEAD + body, 'gw.yaml')
+  if (l.config === undefined) throw new Error(JSON.stringify(l.diagnostics))
+  return runRules({ gateways: [l as ValidGatewayConfig] }, POOL_RULES)
+}
+
+/** 1-based column of `needle` on line `line` of HEAD + body. */
+function colOf (body: string, line: number, needle: string): number {
+  return ((HEAD + body).split('\n')[line - 1] ?? '').indexOf(needle) + 1
+}
+
+t.test('rule anatomy: id = file name, codes GW0201-GW0206 in order', async (t) => {
+  t.same(POOL_RULES.map((r) => r.code), ['GW0201', 'GW0202', 'GW0203', 'GW0204', 'GW0205', 'GW0206'])
+  for (const r of POOL_RULES) {
+    t.match(r.id, /^[a-z0-9]+(-[a-z0-9]+)*$/)
+    t.ok(r.description.length > 0 && r.hint.length > 0 && Object.keys(r.messages).length > 0, r.id)
+  }
+})
+
+t.test('valid: the defaults, and sensible test-scale settings', async (t) => {
+  const valid = [
+    '',
+    'pool: { healthCheck: { interval: 50ms, timeout: 20ms }, backoff: { initial: 100ms, max: 400ms, errorExpiry: 1m } }\n',
+    'limits: { requestsPerSecond: 0, perDevice: { requestsPerSecond: 100, burst: 5000 } }\n',
+    'limits: { perDevice: { requestsPerSecond: 0, burst: 9999 } }\n',
+    'limits: { maxHeldPings: 0, maxConnections: 10 }\n',
+    'limits: { maxHeldPings: 100, maxConnections: 0 }\n',
+    'pool: { backoff: { initial: 2m, max: 2m } }\n'
+  ]
+  for (const body of valid) t.same(lint(body), [], JSON.stringify(body))
+})
+
+// [name, body, code, messageId-bearing text, line, the text the finding points at]
+const invalid: [string, string, string, RegExp, number, string][] = [
+  ['interval + timeout reach the expiry', 'pool: { healthCheck: { interval: 1h } }\n', 'GW0201', /forgotten before 3 of them/, 2, '1h'],
+  ['expiry lowered below the default interval', 'pool: { backoff: { initial: 1s, max: 10s, errorExpiry: 12s } }\n', 'GW0201', /interval \(10s\) \+ timeout \(5s\)/, 2, 'pool'],
+  ['timeout at the interval', 'pool: { healthCheck: { interval: 5s, timeout: 5s } }\n', 'GW0202', /probed only every 10s/, 2, '5s }'],
+  ['initial above max', 'pool:\n  backoff: { initial: 5m }\n', 'GW0203', /initial \(5m\) is above pool.backoff.max \(2m\)/, 3, '5m'],
+  ['max at the expiry', 'pool: { backoff: { max: 1h } }\n', 'GW0204', /backoff never grows/, 2, '1h'],
+  ['device rate at the global rate', 'limits: { requestsPerSecond: 10, burst: 100, perDevice: { requestsPerSecond: 10, burst: 5 } }\n', 'GW0205', /whole global budget/, 2, '10, burst: 5'],
+  ['device burst above the global burst', 'limits: { burst: 20 }\n', 'GW0205', /perDevice.burst \(50\) is not below limits.burst \(20\)/, 2, 'limits'],
+  ['held Pings at the connection cap', 'limits: { maxHeldPings: 500, maxConnections: 500 }\n', 'GW0206', /connection cap refuses/, 2, '500,']
+]
+
+t.test('invalid: one finding each, with its code, message and position', async (t) => {
+  for (const [name, body, code, message, line, at] of invalid) {
+    const found = lint(body)
+    t.equal(found.length, 1, name)
+    t.match(found[0], { code, severity: POOL_RULES.find((r) => r.code === code)?.severity, line, col: colOf(body, line, at), file: 'gw.yaml' }, name)
+    t.match(found[0]?.message, message, name)
+  }
+})
