@@ -15,6 +15,12 @@ import { rule as haproxyWithoutAbortonclose } from './haproxy-without-abortonclo
 import { rule as timeoutOutsideVendorRange } from './timeout-outside-vendor-range.js'
 import { rule as keepaliveCoversIdleTimeout } from './keepalive-covers-idle-timeout.js'
 import { rule as timeoutUnknown } from './timeout-unknown.js'
+import { rule as healthCheckIntervalNotBelowErrorExpiry } from './health-check-interval-not-below-error-expiry.js'
+import { rule as healthCheckTimeoutNotBelowInterval } from './health-check-timeout-not-below-interval.js'
+import { rule as backoffInitialAboveMax } from './backoff-initial-above-max.js'
+import { rule as backoffMaxNotBelowErrorExpiry } from './backoff-max-not-below-error-expiry.js'
+import { rule as deviceRateAboveGlobalRate } from './device-rate-above-global-rate.js'
+import { rule as heldPingsAboveConnections } from './held-pings-above-connections.js'
 
 /** Every rule, in the order findings are reported. */
 export const RULES: readonly Rule[] = [
@@ -33,5 +39,11 @@ export const RULES: readonly Rule[] = [
   haproxyWithoutAbortonclose,
   timeoutOutsideVendorRange,
   keepaliveCoversIdleTimeout,
-  timeoutUnknown
+  timeoutUnknown,
+  healthCheckIntervalNotBelowErrorExpiry,
+  healthCheckTimeoutNotBelowInterval,
+  backoffInitialAboveMax,
+  backoffMaxNotBelowErrorExpiry,
+  deviceRateAboveGlobalRate,
+  heldPingsAboveConnections
 ]
