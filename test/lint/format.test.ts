@@ -24,7 +24,9 @@ for (const example of ['aws-alb-60s', 'f5-exchange', 'keepalive-both-ways']) {
     t.matchSnapshot(formatText(r), 'text')
     t.matchSnapshot(formatText(r, { color: true }), 'text, colour')
     t.matchSnapshot(formatJson(r), 'json')
-    t.matchSnapshot(formatSarif(r, ALL_RULES), 'sarif')
+    // Only the rules this example reports, so a rule added elsewhere does not churn the snapshot
+    // (test/lint/cli.test.ts checks that the real output lists every rule).
+    t.matchSnapshot(formatSarif(r, ALL_RULES.filter((rule) => rule.code < 'GW0002' || r.findings.some((f) => f.code === rule.code))), 'sarif')
   })
 }
 

@@ -4,6 +4,8 @@ import type { LintReport } from '../report.js'
 import type { RuleInfo } from '../types.js'
 
 const LEVEL = { error: 'error', warning: 'warning', info: 'note' } as const
+/** Code ranges (README § Rules). */
+const TAGS: Readonly<Record<string, string>> = { GW00: 'structure', GW01: 'timeout-chain', GW02: 'upstream-pool', GW03: 'security' }
 
 /**
  * SARIF 2.1.0 as GitHub code scanning reads it: one run, the whole rule catalogue in
@@ -26,7 +28,7 @@ export function formatSarif (report: LintReport, rules: readonly RuleInfo[]): st
             fullDescription: { text: r.description },
             help: { text: r.hint },
             defaultConfiguration: { level: LEVEL[r.severity] },
-            properties: { tags: [r.code.startsWith('GW00') ? 'structure' : 'timeout-chain'] }
+            properties: { tags: [TAGS[r.code.slice(0, 4)] ?? 'other'] }
           }))
         }
       },
