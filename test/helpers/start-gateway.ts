@@ -28,7 +28,7 @@ export function testConfigTree (upstreamUrl: string): ConfigTree {
     admin: { listen: { host: '127.0.0.1', port: 0 } },
     // The first health-check probe comes one interval after listen: none within a test, so the
     // loopback upstream sees only the device requests.
-    pool: { healthCheck: { interval: '1h' } },
+    pool: { healthCheck: { interval: '10m' } },
     log: { level: 'info' }
   }
 }
