@@ -97,7 +97,13 @@ export function createGateway (deps: GatewayDeps): Gateway {
     devices,
     async listen () {
       await listenOn(server, config.listen.host, config.listen.port)
-      await listenOn(admin, config.admin.listen.host, config.admin.listen.port)
+      try {
+        await listenOn(admin, config.admin.listen.host, config.admin.listen.port)
+      } catch (err) {
+        // Unbind the device listener again: left open, it keeps a refused start's process alive.
+        await new Promise<void>((resolve) => server.close(() => { resolve() }))
+        throw err
+      }
       const port = (server.address() as AddressInfo).port
       const adminPort = (admin.address() as AddressInfo).port
       upstreams.start()
