@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process'
 import { existsSync, readdirSync, statSync } from 'node:fs'
+import { createServer, type AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import t from 'tap'
@@ -45,6 +46,31 @@ t.test('smoke: node dist/bin/gateway.js serve -c FILE', async (t) => {
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     t.test(`listens, proxies, drains and exits 0 on ${signal}`, async (t) => { await smoke(t, signal) })
   }
+  t.test('a port already in use: exit 1 with a message, and the process does not linger', async (t) => {
+    const busy = createServer()
+    await new Promise<void>((resolve) => busy.listen(0, '127.0.0.1', resolve))
+    t.teardown(() => { busy.close() })
+    const busyPort = (busy.address() as AddressInfo).port
+    for (const [what, listen, admin] of [['device', busyPort, 0], ['admin', 0, busyPort]] as const) {
+      const dir = t.testdir({
+        'gw.yaml': `listen: { host: 127.0.0.1, port: ${listen} }
+upstreams:
+  - { name: up1, url: "http://127.0.0.1:9/" }
+server: { minHeartbeat: 1s, maxHeartbeat: 2s }
+timeouts: { easRequestTimeout: 4s, executionTimeout: 5s, heartbeatMargin: 1s, drainGrace: 1s }
+admin: { listen: { host: 127.0.0.1, port: ${admin} } }
+`
+      })
+      const child = spawn(process.execPath, [BIN, 'serve', '-c', 'gw.yaml'], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] })
+      let stderr = ''
+      child.stderr.on('data', (c: Buffer) => { stderr += c.toString() })
+      const timer = setTimeout(() => { child.kill('SIGKILL') }, 10_000)
+      const exit = await new Promise<{ code: number | null, signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => { resolve({ code, signal }) }))
+      clearTimeout(timer)
+      t.same(exit, { code: 1, signal: null }, `${what} port busy: exits 1 by itself (not killed after 10 s)`)
+      t.match(stderr, /cannot listen: .*EADDRINUSE/)
+    }
+  })
 })
 
 /** The test object tap hands a subtest (taken from t.test's callback-only overload). */
