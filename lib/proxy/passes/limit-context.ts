@@ -19,8 +19,6 @@ export interface LimitContext {
   watch (server: Server, tls: boolean): void
   /** The limits for a request that arrived on `socket`. */
   forSocket (socket: object): PassLimits
-  /** Device connections open right now. */
-  readonly openConnections: number
 }
 
 /** Dependencies of {@link createLimitContext}. */
@@ -60,7 +58,6 @@ export function createLimitContext (deps: LimitContextDeps): LimitContext {
         socket.once('close', () => { metrics.deviceConnections.set(--open) })
       })
     },
-    forSocket (socket) { return overCap.get(socket) ?? admitted },
-    get openConnections () { return open }
+    forSocket (socket) { return overCap.get(socket) ?? admitted }
   }
 }
