@@ -1,0 +1,80 @@
+import t from 'tap'
+import type { PassContext } from '../../lib/proxy/passes/index.js'
+import { limitConnections } from '../../lib/proxy/passes/limit-connections.js'
+import type { PassLimits } from '../../lib/proxy/passes/limit-context.js'
+import { limitDeviceRate } from '../../lib/proxy/passes/limit-device-rate.js'
+import { limitGlobalRate } from '../../lib/proxy/passes/limit-global-rate.js'
+import { limitHeldPings } from '../../lib/proxy/passes/limit-held-pings.js'
+import type { LimitDecision, RequestLimiter } from '../../lib/policy/index.js'
+
+// The limit passes on stub contexts (http-proxy's pass tests): no sockets, a scripted limiter.
+const OK: LimitDecision = { ok: true }
+const NO = (limit: 'global_rate' | 'device_rate' | 'held_pings' | 'connections'): LimitDecision => ({ ok: false, limit, retryAfterMs: 2500 })
+
+interface Stub { ctx: PassContext, calls: string[], refused: string[] }
+
+function stub (req: { user?: string, deviceId?: string, ping?: boolean, holding?: boolean }, answers: Partial<Record<'device' | 'request' | 'ping', LimitDecision>> = {}, connection = OK, held = 0): Stub {
+  const calls: string[] = []
+  const refused: string[] = []
+  const limiter: RequestLimiter = {
+    admitDevice (key) { calls.push(`device ${JSON.stringify(key)}`); return answers.device ?? OK },
+    admitRequest () { calls.push('request'); return answers.request ?? OK },
+    admitPing (n) { calls.push(`ping ${n}`); return answers.ping ?? OK },
+    admitConnection () { return OK },
+    trackedDevices: 0
+  }
+  const limits: PassLimits = { limiter, connection, heldPings: () => held, onRefuse (l) { refused.push(l) } }
+  const pr = {
+    ctx: { user: req.user, deviceId: req.deviceId, command: req.ping === true ? 'Ping' : 'Sync' },
+    ping: req.ping === true ? { heartbeat: 300, empty: false, folders: 1 } : undefined,
+    device: req.holding === true ? { held: {} } : undefined
+  }
+  return { ctx: { pr, limits } as unknown as PassContext, calls, refused }
+}
+
+t.test('without limits wired (stub contexts elsewhere), every limit pass lets the request through', async (t) => {
+  const ctx = { pr: { ctx: { user: 'a', deviceId: 'b' }, ping: {} } } as unknown as PassContext
+  for (const pass of [limitConnections, limitDeviceRate, limitHeldPings, limitGlobalRate]) t.equal(pass(ctx), undefined)
+})
+
+t.test('a refusal: 503, whole-second Retry-After, the limit in the reason, counted once', async (t) => {
+  const s = stub({ user: 'u', deviceId: 'D' }, { request: NO('global_rate') })
+  t.same(limitGlobalRate(s.ctx), { status: 503, reason: 'limit_global_rate', headers: { 'retry-after': '3' } })
+  t.same(s.refused, ['global_rate'])
+  t.equal(limitGlobalRate(stub({}).ctx), undefined)
+})
+
+t.test('connections: the decision taken at accept; a refusal also closes the connection', async (t) => {
+  t.equal(limitConnections(stub({}).ctx), undefined)
+  const s = stub({}, {}, NO('connections'))
+  t.same(limitConnections(s.ctx), { status: 503, reason: 'limit_connections', headers: { 'retry-after': '3', connection: 'close' } })
+  t.same(s.refused, ['connections'])
+})
+
+t.test('device rate: keyed by user (any case) + DeviceId, by the user alone, or not at all', async (t) => {
+  const both = stub({ user: 'Alice', deviceId: 'D1' })
+  limitDeviceRate(both.ctx)
+  t.same(both.calls, ['device "alice\\u0000D1"'])
+  const userOnly = stub({ user: 'bob' })
+  limitDeviceRate(userOnly.ctx)
+  t.same(userOnly.calls, ['device "bob\\u0000"'])
+  const deviceOnly = stub({ deviceId: 'D2' })
+  limitDeviceRate(deviceOnly.ctx)
+  t.same(deviceOnly.calls, ['device "\\u0000D2"'])
+  const anonymous = stub({ user: '', deviceId: '' })
+  t.equal(limitDeviceRate(anonymous.ctx), undefined)
+  t.same(anonymous.calls, [], 'no key: left to the global limit (never the IP)')
+  t.match(limitDeviceRate(stub({ user: 'x', deviceId: 'y' }, { device: NO('device_rate') }).ctx), { status: 503, reason: 'limit_device_rate' })
+})
+
+t.test('held Pings: only a new Ping is capped; a superseding Ping and other commands pass untouched', async (t) => {
+  const sync = stub({ user: 'u', deviceId: 'D' }, { ping: NO('held_pings') })
+  t.equal(limitHeldPings(sync.ctx), undefined)
+  t.same(sync.calls, [])
+  const superseding = stub({ user: 'u', deviceId: 'D', ping: true, holding: true }, { ping: NO('held_pings') })
+  t.equal(limitHeldPings(superseding.ctx), undefined)
+  t.same(superseding.calls, [], 'replaces its own held Ping: adds nothing')
+  const fresh = stub({ user: 'u', deviceId: 'D', ping: true }, { ping: NO('held_pings') }, OK, 7)
+  t.match(limitHeldPings(fresh.ctx), { status: 503, reason: 'limit_held_pings', headers: { 'retry-after': '3' } })
+  t.same(fresh.calls, ['ping 7'], 'asked with the current held count')
+})
