@@ -17,7 +17,7 @@ const SCALE_MS = 250
 const CONNECTIONS = 400
 const DEADLINE_MS = 60_000
 /** Dispatch-delay jitter allowed between the gateway's admission and the upstream's arrival. */
-const JITTER_MS = 250
+const JITTER_MS = 500
 
 /** The most arrivals inside any window of `ms` (sliding over the sorted arrival times). */
 function peak (times: readonly number[], ms: number): number {
