@@ -1,4 +1,5 @@
 import { dirname, resolve } from 'node:path'
+import { createSecureContext } from 'node:tls'
 import { parseArgs } from 'node:util'
 import { Registry } from 'prom-client'
 import { formatDiagnostic, loadGatewayConfig, type GatewayConfig } from '../config/index.js'
@@ -77,7 +78,12 @@ async function startDemo (): Promise<{ port: number, server: ReturnType<typeof c
   return { port: await d.listen(0), server: d.server }
 }
 
-async function readConfigFiles (config: GatewayConfig, base: string, io: CliIo): Promise<{ tls?: { key: string, cert: string }, ca: Record<string, string> } | string> {
+/**
+ * Reads the files a config names (upstream CAs, listen.tls key and certificate) relative to the
+ * config file, and checks the key/certificate pair loads. Returns the PEM text, or the message to
+ * print when one cannot be used. `gateway check` runs it too, so it refuses what serve refuses.
+ */
+export async function readConfigFiles (config: GatewayConfig, base: string, io: CliIo): Promise<{ tls?: { key: string, cert: string }, ca: Record<string, string> } | string> {
   const read = async (what: string, p: string): Promise<string> => {
     try { return await io.readFile(resolve(base, p)) } catch (err) {
       throw new Error(`gateway: cannot read ${what} ${p}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}\n`)
@@ -87,7 +93,13 @@ async function readConfigFiles (config: GatewayConfig, base: string, io: CliIo):
     const ca: Record<string, string> = {}
     for (const u of config.upstreams) if (u.ca !== undefined) ca[u.name] = await read(`upstreams "${u.name}" ca`, u.ca)
     const t = config.listen.tls
-    return t === undefined ? { ca } : { ca, tls: { key: await read('listen.tls.key', t.key), cert: await read('listen.tls.cert', t.cert) } }
+    if (t === undefined) return { ca }
+    const tls = { key: await read('listen.tls.key', t.key), cert: await read('listen.tls.cert', t.cert) }
+    // Not PEM, or a key that does not match: the HTTPS server would throw it, with a stack trace.
+    try { createSecureContext(tls) } catch (err) {
+      throw new Error(`gateway: listen.tls cert ${t.cert} / key ${t.key} cannot be used: ${(err as Error).message} (${(err as NodeJS.ErrnoException).code ?? 'invalid'})\n`)
+    }
+    return { ca, tls }
   } catch (err) {
     return (err as Error).message
   }
