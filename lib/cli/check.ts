@@ -1,8 +1,9 @@
-import { resolve } from 'node:path'
+import { dirname, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { formatDiagnostic, loadGatewayConfig } from '../config/index.js'
 import { lintGatewayConfig } from '../lint/index.js'
 import { EXIT, type CliIo } from './io.js'
+import { readConfigFiles } from './serve.js'
 
 /** `gateway check -c FILE`: the checks `serve` runs at start-up, without binding any port. */
 export async function runCheck (argv: string[], io: CliIo): Promise<number> {
@@ -13,10 +14,14 @@ export async function runCheck (argv: string[], io: CliIo): Promise<number> {
     io.stderr(`gateway: cannot read ${values.config}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}\n`)
     return EXIT.USAGE
   }
-  const findings = lintGatewayConfig(loadGatewayConfig(text, values.config))
+  const loaded = loadGatewayConfig(text, values.config)
+  const findings = lintGatewayConfig(loaded)
   // Same stream as serve's start-up refusal (and nginx -t): the findings are why the config is refused.
   for (const d of findings) io.stderr(formatDiagnostic(d) + (d.hint !== undefined ? `\n  hint: ${d.hint}` : '') + '\n')
-  if (findings.some((d) => d.severity === 'error')) return EXIT.USAGE
+  if (loaded.config === undefined || findings.some((d) => d.severity === 'error')) return EXIT.USAGE
+  // The files the config names (TLS key/cert, upstream CAs): serve refuses to start without them.
+  const files = await readConfigFiles(loaded.config, dirname(resolve(io.cwd, values.config)), io)
+  if (typeof files === 'string') { io.stderr(files); return EXIT.USAGE }
   io.stderr(`${values.config}: OK\n`)
   return EXIT.OK
 }
