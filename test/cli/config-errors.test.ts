@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import t from 'tap'
 import { cli, type CliIo } from '../../lib/cli/index.js'
+import { createTlsMaterial } from '../helpers/tls-material.js'
 
 /** In-memory stdout/stderr around real file reads (yaml tests/cli.ts style). */
 function memoryIo (cwd: string): CliIo & { out: () => string, err: () => string, shutdown: () => void } {
@@ -116,4 +117,43 @@ t.test('usage errors exit 2 with a message, never a stack', async (t) => {
     t.ok(io.err().length > 0, 'says why')
     noStack(t, io.err())
   }
+})
+
+t.test('gateway serve: a TLS certificate or key that is not PEM exits 2 with a message, no stack', async (t) => {
+  const dir = t.testdir({
+    'gw.yaml': VALID.replace('port: 0 }', 'port: 0, tls: { cert: server.crt, key: server.key } }'),
+    'server.crt': 'not a certificate\n',
+    'server.key': 'not a key\n'
+  })
+  const io = memoryIo(dir)
+  const exit = await cli(['serve', '-c', 'gw.yaml'], io).catch((err: unknown) => err)
+  t.equal(exit, 2, 'exit code 2')
+  t.match(io.err(), /listen\.tls/, 'names the setting')
+  noStack(t, io.err())
+})
+
+t.test('gateway check: refuses what serve refuses, unreadable TLS and CA files included', async (t) => {
+  const dir = t.testdir({
+    'tls.yaml': VALID.replace('port: 0 }', 'port: 0, tls: { cert: nope.crt, key: nope.key } }'),
+    'ca.yaml': VALID.replace('url: "http://127.0.0.1:9/"', 'url: "https://127.0.0.1:9/", ca: nope-ca.pem')
+  })
+  for (const file of ['tls.yaml', 'ca.yaml']) {
+    const io = memoryIo(dir)
+    t.equal(await cli(['check', '-c', file], io), 2, `${file}: exit 2, as serve`)
+    t.match(io.err(), /cannot read .*nope.*ENOENT/)
+  }
+})
+
+t.test('gateway check: a usable TLS key/certificate pair passes, a mismatched pair is refused', async (t) => {
+  const a = createTlsMaterial()
+  const b = createTlsMaterial()
+  if (typeof a === 'string' || typeof b === 'string') { t.pass('skipped: no openssl', { skip: typeof a === 'string' ? a : String(b) }); return }
+  const yaml = VALID.replace('port: 0 }', 'port: 0, tls: { cert: server.crt, key: server.key } }')
+  const good = t.testdir({ 'gw.yaml': yaml, 'server.crt': a.cert, 'server.key': a.key })
+  const io = memoryIo(good)
+  t.equal(await cli(['check', '-c', 'gw.yaml'], io), 0, 'matching pair: OK')
+  const bad = t.testdir({ 'gw.yaml': yaml, 'server.crt': a.cert, 'server.key': b.key })
+  const io2 = memoryIo(bad)
+  t.equal(await cli(['check', '-c', 'gw.yaml'], io2), 2, 'key of another certificate: refused')
+  t.match(io2.err(), /listen\.tls .* cannot be used/)
 })
