@@ -1,0 +1,31 @@
+import t from 'tap'
+import { classifyUpstreamError } from '../../lib/proxy/index.js'
+
+const err = (code: string, viaCause = false): Error => Object.assign(new Error('x'), viaCause ? { cause: { code } } : { code })
+
+t.test('undici and socket error codes map to one outcome and a reason', async (t) => {
+  const table: [string, string, string][] = [
+    ['ENOTFOUND', 'upstream_unreachable', 'dns'],
+    ['EAI_AGAIN', 'upstream_unreachable', 'dns'],
+    ['ECONNREFUSED', 'upstream_unreachable', 'refused'],
+    ['EHOSTUNREACH', 'upstream_unreachable', 'refused'],
+    ['UND_ERR_CONNECT_TIMEOUT', 'upstream_unreachable', 'connect_timeout'],
+    ['UND_ERR_HEADERS_TIMEOUT', 'upstream_timeout', 'timeout'],
+    ['UND_ERR_SOCKET', 'upstream_reset', 'reset'],
+    ['ECONNRESET', 'upstream_reset', 'reset'],
+    ['UND_ERR_RES_CONTENT_LENGTH_MISMATCH', 'upstream_reset', 'reset'],
+    ['DEPTH_ZERO_SELF_SIGNED_CERT', 'upstream_unreachable', 'tls'],
+    ['ERR_TLS_CERT_ALTNAME_INVALID', 'upstream_unreachable', 'tls'],
+    ['ERR_SSL_SOMETHING_NEW', 'upstream_unreachable', 'tls'],
+    ['SOMETHING_ELSE', 'upstream_reset', 'other']
+  ]
+  for (const [code, outcome, reason] of table) {
+    t.same(classifyUpstreamError(err(code)), { outcome, reason, code }, code)
+  }
+})
+
+t.test('the code may sit on the cause; no code at all is other', async (t) => {
+  t.same(classifyUpstreamError(err('ECONNREFUSED', true)), { outcome: 'upstream_unreachable', reason: 'refused', code: 'ECONNREFUSED' })
+  t.same(classifyUpstreamError(new Error('no code')), { outcome: 'upstream_reset', reason: 'other', code: 'UNKNOWN' })
+  t.same(classifyUpstreamError(null), { outcome: 'upstream_reset', reason: 'other', code: 'UNKNOWN' })
+})
