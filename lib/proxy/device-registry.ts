@@ -20,6 +20,11 @@ export interface DeviceEntry {
 export interface HeldPing {
   readonly since: number
   readonly heartbeat: number | undefined
+  /**
+   * Digest of the request's Authorization header. A Ping supersedes a held one only with the same
+   * credentials: the gateway cannot check a password, so a wrong one must not end a device's Ping.
+   */
+  readonly auth: string
   /** Answers the held Ping with Status 1 and cancels its upstream request. */
   readonly supersede: () => void
 }
@@ -75,9 +80,14 @@ export class DeviceRegistry {
     return e
   }
 
-  /** Marks a Ping as held; returns the Ping it supersedes (already ended), if there was one. */
-  hold (e: DeviceEntry, ping: HeldPing): HeldPing | undefined {
+  /**
+   * Marks a Ping as held; returns the Ping it supersedes (already ended), if there was one. With
+   * other credentials than the held one's, nothing is superseded and the new Ping is not tracked
+   * as held (`false`): the mail server, not the gateway, decides whether those credentials count.
+   */
+  hold (e: DeviceEntry, ping: HeldPing): HeldPing | undefined | false {
     const old = e.held
+    if (old !== undefined && old.auth !== ping.auth) return false
     if (old !== undefined) {
       e.superseded++
       e.held = undefined
@@ -118,7 +128,7 @@ export class DeviceRegistry {
       out.push({
         deviceId: e.deviceId, user: e.user, deviceType: e.deviceType, userAgent: e.userAgent,
         protocolVersion: e.protocolVersion, lastSeen: new Date(e.lastSeen).toISOString(), lastCommand: e.lastCommand,
-        heartbeat: e.heartbeat,
+        heartbeat: e.heartbeat ?? null,
         heldPing: e.held === undefined ? null : { heartbeat: e.held.heartbeat, heldSeconds: Math.round((now - e.held.since) / 1000) },
         superseded: e.superseded
       })

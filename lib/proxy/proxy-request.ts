@@ -112,6 +112,9 @@ export class ProxyRequest implements Dispatcher.DispatchHandler {
   /** True once the request has its outcome. */
   get done (): boolean { return this.#outcome !== undefined }
 
+  /** The device's Authorization header (never logged; compared as a digest for supersede). */
+  get authorization (): string | undefined { return this.#req.headers.authorization }
+
   /** Runs `fn` once when the request has its outcome. */
   onDone (fn: () => void): void { this.#onDone.push(fn) }
 
@@ -225,6 +228,9 @@ export class ProxyRequest implements Dispatcher.DispatchHandler {
     if (this.#upstream !== undefined) this.#deps.upstreams.reportSuccess(this.#upstream)
     this.#upstreamMs = performance.now() - this.#upstreamStarted
     metrics.upstreamDuration.observe({ command: this.ctx.commandLabel, upstream: this.#upstream?.name ?? '' }, this.#upstreamMs / 1000)
+    // The server accepted this Ping (so its credentials): only now is its heartbeat the one an
+    // empty Ping reuses (MS-ASCMD §3.1.5.8). A 401'd Ping must not change what the device gets.
+    if (statusCode === 200 && this.ping?.heartbeat !== undefined && this.device !== undefined) this.device.heartbeat = this.ping.heartbeat
     const out = buildDeviceHeaders(headers)
     // Every 401 closes the connection: clients retry authentication on a fresh connection, and
     // a kept-alive socket after a 401 is where NTLM/Basic state goes wrong behind proxies.

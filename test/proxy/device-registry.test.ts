@@ -12,8 +12,8 @@ function registry (opts: { maxDevices?: number, ttl?: number, onlineWindow?: num
 }
 
 /** A held Ping that records how often it was superseded. */
-function heldPing (since: number, heartbeat?: number): HeldPing & { superseded: number } {
-  const p = { since, heartbeat, superseded: 0, supersede: () => { p.superseded++ } }
+function heldPing (since: number, heartbeat?: number, auth = 'alice-digest'): HeldPing & { superseded: number } {
+  const p = { since, heartbeat, auth, superseded: 0, supersede: () => { p.superseded++ } }
   return p
 }
 
@@ -135,7 +135,7 @@ t.test('hold supersedes the held Ping; counts stay consistent through supersede 
   // A supersede callback that releases (as the real one does, via the request's onDone).
   const p3 = heldPing(clock.now)
   reg.hold(e, p3)
-  const p4 = { since: clock.now, heartbeat: undefined, supersede: () => { reg.release(e, p3) } }
+  const p4 = { since: clock.now, heartbeat: undefined, auth: 'alice-digest', supersede: () => { reg.release(e, p3) } }
   reg.hold(e, p4)
   t.equal(reg.heldCount, 1, 'release from inside supersede is harmless')
   t.equal(e.held, p4)
@@ -177,9 +177,26 @@ t.test('snapshot: the /devices view', async (t) => {
     lastSeen: new Date(1_000_000).toISOString(), lastCommand: 'Ping', heartbeat: 480,
     heldPing: { heartbeat: 480, heldSeconds: 4 }, superseded: 0
   }, 'every field of a device holding a Ping (heldSeconds rounded)')
-  t.match(snap[0], { deviceId: 'B', lastCommand: 'Sync', heldPing: null, heartbeat: undefined, deviceType: undefined })
-  t.same(JSON.parse(JSON.stringify(snap[0])), { deviceId: 'B', user: 'bob', lastSeen: new Date(1_001_000).toISOString(), lastCommand: 'Sync', heldPing: null, superseded: 0 }, 'as JSON: unknown fields left out')
+  t.match(snap[0], { deviceId: 'B', lastCommand: 'Sync', heldPing: null, heartbeat: null, deviceType: undefined })
+  t.same(JSON.parse(JSON.stringify(snap[0])), { deviceId: 'B', user: 'bob', lastSeen: new Date(1_001_000).toISOString(), lastCommand: 'Sync', heartbeat: null, heldPing: null, superseded: 0 }, 'as JSON: unknown descriptive fields left out; heartbeat null until the server accepted one')
   for (let i = 0; i < 20; i++) touch(`X${i}`)
   t.equal(reg.snapshot(5).length, 5, 'limit')
   t.equal((reg.snapshot(5)[0] as { deviceId: string }).deviceId, 'X19', 'the most recent first')
+})
+
+// regression: #4 — the gateway cannot check a password, so other credentials never end a held Ping
+t.test('a Ping with other credentials does not supersede the held one', async (t) => {
+  const { reg, touch, clock } = registry()
+  const e = touch('D1', { command: 'Ping' })
+  const held = heldPing(clock.now, 900, 'right')
+  t.equal(reg.hold(e, held), undefined)
+  const intruder = heldPing(clock.now, 60, 'wrong')
+  t.equal(reg.hold(e, intruder), false, 'refused')
+  t.equal(held.superseded, 0, 'the held Ping was not ended')
+  t.equal(e.held, held)
+  t.equal(e.superseded, 0)
+  t.equal(reg.heldCount, 1)
+  const same = heldPing(clock.now, 900, 'right')
+  t.equal(reg.hold(e, same), held, 'the same credentials supersede')
+  t.equal(held.superseded, 1)
 })

@@ -33,7 +33,7 @@ t.test('a new Ping from the same user and DeviceId supersedes the held one', asy
   t.equal(gw.gateway.devices.heldCount, 1, 'A is held')
   await delay(HOLD_MS) // the scenario itself: A is held this long before B arrives
   const bSent = performance.now()
-  const b = await holdPing(t, gw, up, { ...id, user: 'BOB' }, 6) // the user is case-insensitive
+  const b = await holdPing(t, gw, up, id, 6) // same device, same credentials
   const resA = await a.dev.readResponse(2000)
   const aAnswered = performance.now()
 
@@ -145,4 +145,24 @@ t.test('two Pings from one device in the same instant: one answered Status 1, th
   t.same(gw.sink.accessLines().map((l) => l.reason).sort(), ['drained', 'superseded'])
   t.equal(gw.upstreams.all[0]?.inFlight, 0, 'nothing in flight upstream')
   t.equal(await metricValue(gw.registry, metricNames.pingSuperseded), 1)
+})
+
+// regression: #4 — the gateway cannot check a password: a Ping with other credentials for the same
+// user and DeviceId must not end the held one (anyone knowing a DeviceId could cut push otherwise)
+t.test('a Ping with other credentials does not supersede the held Ping', async (t) => {
+  const up = await startUpstream({ kind: 'silence' })
+  t.teardown(up.close)
+  const gw = await startPingGateway(t, up.url)
+  const a = await holdPing(t, gw, up, { user: 'bob', deviceId: 'SUPER9' }, 5)
+  const req = pingRequest({ user: 'bob', deviceId: 'SUPER9' }, { body: pingBody(6) })
+  const wrong = `Basic ${Buffer.from('bob:guess').toString('base64')}`
+  const intruder = { ...req, headers: (req.headers ?? []).map(([k, v]): [string, string] => [k, k === 'Authorization' ? wrong : v]) }
+  const dev = await DeviceConnection.open(gw.port)
+  t.teardown(() => { dev.destroy() })
+  dev.write(DeviceConnection.format(intruder, gw.port))
+  const seen = await up.waitForRequest(2)
+  await seen.body
+  t.equal(a.seen.aborted, false, 'the held Ping was not cancelled upstream')
+  t.equal(await metricValue(gw.registry, metricNames.pingSuperseded), 0, 'nothing superseded')
+  t.equal(gw.gateway.devices.heldCount, 1, 'the original is still the held one')
 })

@@ -13,10 +13,7 @@ export const clampHeartbeat: Pass = ({ pr, config, metrics }) => {
   metrics.pingHeartbeat.observe(hb)
   const min = Math.ceil(Math.max(config.server.minHeartbeat, config.ping.minHeartbeat ?? 0) / 1000)
   const max = Math.floor(Math.min(config.server.maxHeartbeat, config.ping.maxHeartbeat ?? Infinity) / 1000)
-  if (hb >= min && hb <= max) {
-    if (pr.device !== undefined) pr.device.heartbeat = hb
-    return undefined
-  }
+  if (hb >= min && hb <= max) return undefined
   const allowed = hb < min ? min : max
   metrics.pingClamped.inc({ bound: hb < min ? 'min' : 'max' })
   return {

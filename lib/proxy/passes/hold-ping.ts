@@ -1,9 +1,10 @@
+import { createHash } from 'node:crypto'
 import { pingStatus1 } from '../ping-answers.js'
 import type { Pass } from './index.js'
 
 /**
- * Registers the Ping as the device's held one. A Ping still held for the same user and DeviceId is
- * superseded: answered HTTP 200 Status 1 and its upstream request cancelled (PROTOCOL.md §2.8).
+ * Registers the Ping as the device's held one. A Ping still held for the same user and DeviceId
+ * (and the same credentials) is superseded: answered HTTP 200 Status 1 and its upstream request cancelled (PROTOCOL.md §2.8).
  * That is the live signature of a hop that dropped the old connection silently, so it is counted,
  * and how long the old one was held is observed and logged.
  */
@@ -14,9 +15,11 @@ export const holdPing: Pass = ({ pr, devices, metrics, logger }) => {
   const held = {
     since,
     heartbeat: pr.ping.heartbeat,
+    auth: createHash('sha256').update(pr.authorization ?? '').digest('base64'),
     supersede: () => { pr.endByGateway(pingStatus1('superseded')) }
   }
   const old = devices.hold(device, held)
+  if (old === false) return undefined
   pr.onDone(() => { devices.release(device, held) })
   if (old !== undefined) {
     const heldSeconds = (since - old.since) / 1000
