@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util'
 import { formatDiagnostic, loadGatewayConfig } from '../config/index.js'
 import { lintGatewayConfig } from '../lint/index.js'
 import { EXIT, type CliIo } from './io.js'
-import { readConfigFiles } from './serve.js'
+import { readConfigFiles } from './read-config-files.js'
 
 /** `gateway check -c FILE`: the checks `serve` runs at start-up, without binding any port. */
 export async function runCheck (argv: string[], io: CliIo): Promise<number> {

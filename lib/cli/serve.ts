@@ -1,8 +1,7 @@
 import { dirname, resolve } from 'node:path'
-import { createSecureContext } from 'node:tls'
 import { parseArgs } from 'node:util'
 import { Registry } from 'prom-client'
-import { formatDiagnostic, loadGatewayConfig, type GatewayConfig } from '../config/index.js'
+import { formatDiagnostic, loadGatewayConfig } from '../config/index.js'
 import { createDemoUpstream, DEMO_PASSWORD, DEMO_USER } from '../demo/index.js'
 import { lintGatewayConfig } from '../lint/index.js'
 import { createLogger } from '../log/index.js'
@@ -13,6 +12,7 @@ import { createUpstreams } from '../upstream/index.js'
 import { demoConfigText } from './demo-config.js'
 import { EXIT, type CliIo } from './io.js'
 import { contextParsers } from './parsers.js'
+import { readConfigFiles } from './read-config-files.js'
 
 /**
  * `gateway serve [-c FILE]`: the composition root. Loads and checks the config with the same code
@@ -83,28 +83,6 @@ async function startDemo (): Promise<{ port: number, server: ReturnType<typeof c
  * config file, and checks the key/certificate pair loads. Returns the PEM text, or the message to
  * print when one cannot be used. `gateway check` runs it too, so it refuses what serve refuses.
  */
-export async function readConfigFiles (config: GatewayConfig, base: string, io: CliIo): Promise<{ tls?: { key: string, cert: string }, ca: Record<string, string> } | string> {
-  const read = async (what: string, p: string): Promise<string> => {
-    try { return await io.readFile(resolve(base, p)) } catch (err) {
-      throw new Error(`gateway: cannot read ${what} ${p}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}\n`)
-    }
-  }
-  try {
-    const ca: Record<string, string> = {}
-    for (const u of config.upstreams) if (u.ca !== undefined) ca[u.name] = await read(`upstreams "${u.name}" ca`, u.ca)
-    const t = config.listen.tls
-    if (t === undefined) return { ca }
-    const tls = { key: await read('listen.tls.key', t.key), cert: await read('listen.tls.cert', t.cert) }
-    // Not PEM, or a key that does not match: the HTTPS server would throw it, with a stack trace.
-    try { createSecureContext(tls) } catch (err) {
-      throw new Error(`gateway: listen.tls cert ${t.cert} / key ${t.key} cannot be used: ${(err as Error).message} (${(err as NodeJS.ErrnoException).code ?? 'invalid'})\n`)
-    }
-    return { ca, tls }
-  } catch (err) {
-    return (err as Error).message
-  }
-}
-
 function demoBanner (port: number, adminPort: number): string {
   const base = `http://127.0.0.1:${port}/Microsoft-Server-ActiveSync`
   const q = '?Cmd=Ping&User=demo&DeviceId=DEMO0001&DeviceType=iPhone'

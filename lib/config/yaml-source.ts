@@ -28,11 +28,15 @@ export function parseYamlSource (text: string, file: string): { source: YamlSour
     return { source: { file, text: '', doc: empty, lineCounter }, diagnostics }
   }
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, strict: true })
-  for (const err of doc.errors) {
-    const [line, col] = positionOf(lineCounter, err.pos[0])
+  // One stray bracket makes yaml report a cascade of follow-on errors; the first is the one to
+  // fix, so report it alone and say how many followed.
+  const first = doc.errors[0]
+  if (first !== undefined) {
+    const [line, col] = positionOf(lineCounter, first.pos[0])
+    const more = doc.errors.length - 1
     diagnostics.push({
       code: 'GW0001', rule: 'yaml-syntax', severity: 'error', file, line, col, path: [],
-      message: `${err.message.split('\n')[0] ?? err.message} (${err.code})`
+      message: `${first.message.split('\n')[0] ?? first.message} (${first.code})` + (more > 0 ? ` (and ${more} follow-on error${more === 1 ? '' : 's'})` : '')
     })
   }
   return { source: { file, text, doc, lineCounter }, diagnostics }
