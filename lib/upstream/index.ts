@@ -2,6 +2,6 @@ export { createUpstreams, type Upstream, type UpstreamSet, type UpstreamSpec, ty
 export { DEFAULT_POOL_SETTINGS, type PoolSettings } from './default-pool-settings.js'
 export { SYSTEM_CLOCK, type PoolClock } from './health-checker.js'
 export { probeUpstream, type ProbeResult, type ProbeOptions } from './probe-upstream.js'
-export { classifyConnectError, type ConnectFailure, type ProbeFailure } from './probe-failure.js'
+export { classifyConnectError, errorCode, type ConnectFailure, type ProbeFailure } from './probe-failure.js'
 export { backoffDelay, type BackoffBounds } from './backoff-delay.js'
 export type { HealthState } from './upstream-health.js'

@@ -39,6 +39,7 @@ export function classifyConnectError (err: unknown): ConnectFailure | undefined 
   const code = errorCode(err)
   const hit = BY_CODE[code]
   if (hit !== undefined) return hit
-  if (code.startsWith('ERR_TLS_') || code.startsWith('ERR_SSL_') || code.includes('CERT') || code === 'EPROTO') return 'tls'
+  // OpenSSL verification codes (UNABLE_TO_VERIFY_LEAF_SIGNATURE for an unknown CA, …) and Node's.
+  if (code.startsWith('ERR_TLS_') || code.startsWith('ERR_SSL_') || code.startsWith('UNABLE_TO_') || code.includes('CERT') || code === 'EPROTO') return 'tls'
   return undefined
 }

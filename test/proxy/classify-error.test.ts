@@ -29,3 +29,12 @@ t.test('the code may sit on the cause; no code at all is other', async (t) => {
   t.same(classifyUpstreamError(new Error('no code')), { outcome: 'upstream_reset', reason: 'other', code: 'UNKNOWN' })
   t.same(classifyUpstreamError(null), { outcome: 'upstream_reset', reason: 'other', code: 'UNKNOWN' })
 })
+
+// regression: #6 — the proxy and the pool share one connect-failure table; an unknown CA is TLS
+t.test('OpenSSL verification codes are tls failures', async (t) => {
+  for (const code of ['UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'DEPTH_ZERO_SELF_SIGNED_CERT', 'CERT_HAS_EXPIRED', 'ERR_TLS_CERT_ALTNAME_INVALID']) {
+    t.match(classifyUpstreamError(Object.assign(new Error(code), { code })), { outcome: 'upstream_unreachable', reason: 'tls', code }, code)
+  }
+  t.match(classifyUpstreamError(Object.assign(new Error('x'), { code: 'UND_ERR_HEADERS_TIMEOUT' })), { outcome: 'upstream_timeout', reason: 'timeout' })
+  t.match(classifyUpstreamError(new Error('no code')), { outcome: 'upstream_reset', reason: 'other', code: 'UNKNOWN' })
+})
