@@ -8,6 +8,7 @@ export const metricNames = {
   upstreamDuration: 'eas_gateway_upstream_response_seconds',
   upstreamErrors: 'eas_gateway_upstream_errors_total',
   unauthorizedCloses: 'eas_gateway_unauthorized_closes_total',
+  refused: 'eas_gateway_refused_requests_total',
   responses: 'eas_gateway_responses_total',
   buildInfo: 'eas_gateway_build_info',
   pingHeartbeat: 'eas_gateway_ping_heartbeat_seconds',
@@ -81,6 +82,10 @@ export function createMetrics (registry: Registry, opts: { version: string, defa
     upstreamErrors: new Counter({
       name: metricNames.upstreamErrors, help: 'Upstream failures by upstream and reason (dns, refused, connect_timeout, tls, reset, timeout, other)',
       labelNames: ['upstream', 'reason'] as const, registers: [registry]
+    }),
+    refused: new Counter({
+      name: metricNames.refused, help: 'Requests refused before any EAS handling: a path other than the EAS path (404) or a wrong method (405)',
+      labelNames: ['status'] as const, registers: [registry]
     }),
     unauthorizedCloses: new Counter({
       name: metricNames.unauthorizedCloses, help: '401 responses sent with Connection: close and the device connection closed after them',

@@ -62,6 +62,9 @@ export function createGateway (deps: GatewayDeps): Gateway {
     const route = routeRequest(req, config)
     if (route !== 'eas') {
       const status = route === 'not_found' ? 404 : 405
+      // Not an EAS request (scanners, a wrong URL): counted and logged at debug, never forwarded.
+      metrics.refused.inc({ status: String(status) })
+      logger.debug({ method: req.method, status, remote: req.socket.remoteAddress }, 'refused: not an EAS request')
       res.writeHead(status, { 'content-length': '0', ...(status === 405 ? { allow: 'OPTIONS, POST' } : {}), ...(state.draining ? { connection: 'close' } : {}) })
       res.end()
       return

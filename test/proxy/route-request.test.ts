@@ -32,6 +32,8 @@ t.test('only the EAS path is forwarded: 404 elsewhere, 405 for other methods', a
   t.equal(up.requests.length, 0, 'nothing reached the upstream')
   t.notOk(dev.serverClosed, 'a refused path does not cost the connection')
   t.equal(await metricValue(gw.registry, metricNames.requests), 0, 'refused paths are not EAS requests')
+  const refused = (await gw.registry.getSingleMetric(metricNames.refused)?.get())?.values ?? []
+  t.same(refused.map((v) => [v.labels.status, v.value]).sort(), [['404', notFound.length], ['405', 4]], 'but they are counted')
 })
 
 t.test('the EAS path in any letter case is forwarded as the device wrote it', async (t) => {
