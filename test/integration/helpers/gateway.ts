@@ -38,7 +38,7 @@ export interface GatewayConfig {
   /** Default `{ host: '127.0.0.1', port: 0 }`. */
   listen?: { host?: string; port?: number };
   upstreams: Array<{ name: string; url: string; [k: string]: unknown }>;
-  server?: { minHeartbeat?: number; maxHeartbeat?: number; [k: string]: unknown };
+  server?: { minHeartbeat?: Duration; maxHeartbeat?: Duration; [k: string]: unknown };
   timeouts?: { easRequestTimeout?: Duration; executionTimeout?: Duration; drainGrace?: Duration; [k: string]: unknown };
   /** Default `{ listen: { host: '127.0.0.1', port: 0 } }`; `null` = no admin listener expected. */
   admin?: { listen?: { host?: string; port?: number }; [k: string]: unknown } | null;

@@ -6,9 +6,16 @@
 import t from 'tap';
 import {
   canConnect,
+  durationSeconds,
   easRequest,
   folderSync,
   fromWbxml,
+  haproxyOptionsFrom,
+  loadTopology,
+  metricValue,
+  nginxOptionsFrom,
+  parseMetrics,
+  readmePromql,
   newDeviceId,
   parseXml,
   findAll,
@@ -117,4 +124,48 @@ t.test('Prometheus scrapes a target', async (t) => {
   await waitForScrape(prom);
   const up = await queryPrometheus(prom, 'up{job="self"}');
   t.equal(up[0]?.value[1], '1', 'up{job="self"} == 1');
+});
+
+t.test('parseMetrics / metricValue read the Prometheus text format', async (t) => {
+  const samples = parseMetrics(
+    [
+      '# HELP eas_gateway_requests_total Requests',
+      '# TYPE eas_gateway_requests_total counter',
+      'eas_gateway_requests_total{command="Ping",outcome="completed"} 3',
+      'eas_gateway_requests_total{command="Ping",outcome="device_abort"} 2',
+      'eas_gateway_requests_total{command="Sync",outcome="completed"} 5',
+      'eas_gateway_request_duration_seconds_bucket{command="Ping",outcome="completed",le="+Inf"} 3',
+      'eas_gateway_build_info{version="0.1.0 \\"x\\""} 1',
+      'eas_gateway_pings_held 0',
+    ].join('\n'),
+  );
+  t.equal(metricValue(samples, 'eas_gateway_requests_total', { command: 'Ping', outcome: 'device_abort' }), 2, 'one labelled sample');
+  t.equal(metricValue(samples, 'eas_gateway_requests_total', { command: 'Ping' }), 5, 'a label subset sums');
+  t.equal(metricValue(samples, 'eas_gateway_requests_total'), 10, 'no labels: the sum of all');
+  t.equal(metricValue(samples, 'eas_gateway_requests_total', { command: 'Ping', outcome: 'upstream_reset' }), 0, 'absent series: 0');
+  t.equal(metricValue(samples, 'eas_gateway_pings_held'), 0, 'a sample without labels');
+  t.equal(samples.find((x) => x.name === 'eas_gateway_build_info')?.labels.version, '0.1.0 "x"', 'escaped quotes in label values');
+  t.equal(samples.find((x) => x.name.endsWith('_bucket'))?.labels.le, '+Inf', 'le="+Inf"');
+});
+
+t.test('fixtures: durations, the hop options a topology gives, the README PromQL', async (t) => {
+  t.equal(durationSeconds('2s', 's'), 2, '2s');
+  t.equal(durationSeconds('1500ms', 's'), 1.5, '1500ms');
+  t.equal(durationSeconds('5m', 's'), 300, '5m');
+  t.equal(durationSeconds(20, 's'), 20, 'a bare number in seconds (nginx)');
+  t.equal(durationSeconds('2000', 'ms'), 2, 'a bare number in milliseconds (HAProxy)');
+  t.throws(() => durationSeconds('1h30m', 's'), /durations as/, 'compound durations are not used in the fixtures');
+
+  const nginx = nginxOptionsFrom(loadTopology('topology-nginx-short.yaml'), 'http://127.0.0.1:1');
+  t.equal(nginx.readTimeoutSec, 2, 'nginx: proxy_read_timeout from the topology');
+  const hap = haproxyOptionsFrom(loadTopology('topology-haproxy-no-abortonclose.yaml'), 'http://127.0.0.1:1');
+  t.same(hap.timeouts, { client: '20000ms', server: '20000ms', connect: '5000ms', httpKeepAlive: '120000ms' }, 'HAProxy: its timeouts from the topology');
+  t.equal(hap.abortOnClose, false, 'HAProxy: abortOnClose false');
+  t.match(hap.extraBackend ?? '', /Connection close if \{ status 401 \}/, 'HAProxy: closeOn401 becomes the 401 rule');
+  t.equal(haproxyOptionsFrom(loadTopology('topology-haproxy-ok.yaml'), 'x:1').abortOnClose, true, 'HAProxy: abortOnClose true');
+
+  const expr = readmePromql('Abort rate in PromQL');
+  t.match(expr, /rate\(eas_gateway_requests_total/, 'README § Abort rate in PromQL: the expression');
+  t.notMatch(expr, /```/, 'without the fence');
+  t.throws(() => readmePromql('No such heading'), /no heading/, 'a missing heading throws');
 });

@@ -7,6 +7,10 @@
  * - {@link deliverMail}: mail into the SOGo fixture's Dovecot.
  * - {@link startNginx}, {@link startHaproxy}, {@link startPrometheus}: throw-away peers.
  * - {@link startGateway}: the gateway itself as a child process.
+ * - {@link metricsView}, {@link readDevices}, {@link waitUntilHeld}: its `/metrics` and `/devices`.
+ * - {@link startPath}, {@link deviceOnPath}: a topology fixture's path (hop -> gateway -> SOGo), started.
+ * - {@link loadGatewayFixture}, {@link loadTopology}, {@link lintTopology}, {@link readmePromql}:
+ *   the files in test/integration/fixtures/, `gateway lint` on them, the README's PromQL.
  */
 export * from './proc.js';
 export * from './wbxml.js';
@@ -15,3 +19,6 @@ export * from './sogo.js';
 export * from './require-peer.js';
 export * from './peers.js';
 export * from './gateway.js';
+export * from './gateway-admin.js';
+export * from './fixtures.js';
+export * from './paths.js';

@@ -261,8 +261,13 @@ export function startProcess(t: TapLike, opts: StartProcessOptions): ManagedProc
     stopping ??= (async () => {
       if (!info) {
         signalGroup(opts.stopSignal ?? 'SIGTERM');
-        const timer = delay(opts.stopGraceMs ?? 5000).then(() => 'timeout' as const);
-        if ((await Promise.race([exited, timer])) === 'timeout') signalGroup('SIGKILL');
+        // The grace timer is cleared as soon as the process exits: a pending timer would keep the
+        // test process alive for the whole grace period after its last test.
+        let graceTimer: NodeJS.Timeout | undefined;
+        const timer = new Promise<'timeout'>((resolve) => (graceTimer = setTimeout(() => resolve('timeout'), opts.stopGraceMs ?? 5000)));
+        const first = await Promise.race([exited, timer]);
+        clearTimeout(graceTimer);
+        if (first === 'timeout') signalGroup('SIGKILL');
       }
       const result = await exited;
       // Leftover workers of the group (e.g. nginx workers if the master died hard).

@@ -8,6 +8,7 @@
  * the documented defaults.
  */
 import { readFileSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { easRequest } from './eas.js';
 import { findExecutable, runCommand } from './proc.js';
@@ -40,6 +41,8 @@ export interface SogoFixture {
   internalSync: number;
   /** sogod workers: concurrent long-polls beyond this block everything else. */
   workers: number;
+  /** Access log of the fixture's nginx (:18080), the hop right in front of sogod. */
+  nginxAccessLog: string;
 }
 
 function readFixtureEnv(): Record<string, string> {
@@ -84,6 +87,7 @@ export function sogoFixture(): SogoFixture {
     maxSync: Number(get('SOGO_MAX_SYNC', '600')),
     internalSync: Number(get('SOGO_INTERNAL_SYNC', '5')),
     workers: Number(get('SOGO_WORKERS', '8')),
+    nginxAccessLog: `${get('SOGO_LOG_DIR', '/var/log/sogo-test')}/nginx-access.log`,
   };
 }
 
@@ -163,4 +167,44 @@ export async function primeMailbox(user: string, mailbox: string): Promise<void>
   const r = await runCommand(doveadm, ['-c', f.dovecotConf, 'exec', 'imap', '-u', user], { input: script, timeoutMs: 15_000 });
   const out = r.stdout.toString('utf8');
   if (r.code !== 0 || !/^s OK/m.test(out)) throw new Error(`priming ${user}/${mailbox} failed: ${out}${r.stderr}`);
+}
+
+/** A request as the fixture's nginx logged it (combined format). */
+export interface SogoAccessEntry {
+  /** Request line, e.g. `POST /Microsoft-Server-ActiveSync?Cmd=Ping&...`. */
+  request: string;
+  /** HTTP status nginx logged: 499 when its client (the gateway) closed before the answer. */
+  status: number;
+  line: string;
+}
+
+/**
+ * The fixture nginx's access-log entries (from the last 1 MiB of the log) whose request names
+ * `deviceId`, oldest first; undefined when the log cannot be read (e.g. not root). nginx
+ * writes an entry when a request ends, so this shows how each request ended on the hop
+ * between the gateway and sogod.
+ */
+export async function sogoAccessEntries(deviceId: string): Promise<SogoAccessEntry[] | undefined> {
+  let text: string;
+  try {
+    const fh = await open(sogoFixture().nginxAccessLog, 'r');
+    try {
+      const { size } = await fh.stat();
+      const len = Math.min(size, 1 << 20);
+      const buf = Buffer.alloc(len);
+      await fh.read(buf, 0, len, size - len);
+      text = buf.toString('utf8');
+    } finally {
+      await fh.close();
+    }
+  } catch {
+    return undefined;
+  }
+  const out: SogoAccessEntry[] = [];
+  for (const line of text.split('\n')) {
+    if (!line.includes(`DeviceId=${deviceId}`)) continue;
+    const m = /"([^"]*)" (\d{3}) /.exec(line);
+    if (m) out.push({ request: m[1]!, status: Number(m[2]), line });
+  }
+  return out;
 }
