@@ -93,8 +93,11 @@ function effectiveHeartbeat (model: Topology, gateways: ReadonlyMap<number, Vali
   }
   for (const [index, gw] of gateways) {
     // The gateway answers an out-of-range Ping itself (Status 5), so no hop ever holds a longer one.
-    if (gw.config.server.maxHeartbeat < hb.ms) {
-      hb = { ms: gw.config.server.maxHeartbeat, in: { file: gw.source.file, positions: gw.positions }, path: ['server', 'maxHeartbeat'], label: `the clamp of eas-gateway hop "${model.hops.find((h) => h.index === index)?.name ?? index}"` }
+    // Its clamp is the stricter of server.maxHeartbeat and its own ping.maxHeartbeat (clamp-heartbeat.ts).
+    const own = gw.config.ping.maxHeartbeat
+    const [clamp, path] = own !== undefined && own < gw.config.server.maxHeartbeat ? [own, ['ping', 'maxHeartbeat']] : [gw.config.server.maxHeartbeat, ['server', 'maxHeartbeat']]
+    if (clamp < hb.ms) {
+      hb = { ms: clamp, in: { file: gw.source.file, positions: gw.positions }, path, label: `the clamp of eas-gateway hop "${model.hops.find((h) => h.index === index)?.name ?? index}"` }
     }
   }
   return hb

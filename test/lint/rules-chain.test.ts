@@ -70,3 +70,21 @@ for (const c of valid) {
     t.same(r.findings.filter((d) => d.code === c.code), [])
   })
 }
+
+// regression: #5 — hops on the two sides of an eas-gateway are not compared: when the outer hop cuts
+// a Ping, the gateway cancels it inward at once, so the longer inner hop never holds it
+t.test('GW0106 valid: a short outer hop and a long hop behind the gateway', async (t) => {
+  const text = hop('    kind: nginx\n    timeouts: { proxy_read_timeout: 35m }\n  - name: gw\n    kind: eas-gateway\n    config: gw.yaml\n  - name: inner\n    kind: nginx\n    timeouts: { proxy_read_timeout: 2h }\n')
+  const r = await lintText(text, { 'gw.yaml': GATEWAY })
+  t.same(r.findings.filter((d) => d.code === 'GW0106'), [])
+})
+
+// regression: #5 — the gateway clamps to ping.maxHeartbeat when it is stricter than server.maxHeartbeat,
+// so lint must take it as the heartbeat in force (README tells users to set it from lint's answer)
+t.test('the gateway\'s ping.maxHeartbeat is the heartbeat in force', async (t) => {
+  const gw = 'upstreams: [{ name: ex, url: "https://mail.internal/" }]\nserver: { maxHeartbeat: 600s }\nping: { maxHeartbeat: 10s }\ntimeouts: { easRequestTimeout: 12m, executionTimeout: 13m }\n'
+  const text = 'margin: 5s\nserver:\n  kind: sogo\n  maxHeartbeat: 600s\nhops:\n  - name: front\n    kind: nginx\n    timeouts: { proxy_read_timeout: 20s }\n    balancing: single\n  - name: gw\n    kind: eas-gateway\n    config: gw.yaml\n'
+  const r = await lintText(text, { 'gw.yaml': gw })
+  t.equal(r.chain?.heartbeat.ms, 10_000, 'the clamp of the gateway hop')
+  t.same(r.findings.filter((d) => d.code === 'GW0103'), [], 'a 20s hop is safe for a 10s clamp and a 5s margin')
+})

@@ -7,7 +7,9 @@ import type { Rule } from '../types.js'
  * silent, the innermost hop should give up first and its answer travel outward. A shorter outer
  * hop cuts the device off while inner hops still hold the request. eas-gateway hops are left
  * out: GW0101/GW0102 bind their timeouts to the heartbeat, they answer held Pings themselves,
- * and they cancel the upstream request the moment the device side closes.
+ * and they cancel the upstream request the moment the device side closes. For the same reason,
+ * hops on the two sides of an eas-gateway hop are not compared: when an outer hop cuts a Ping,
+ * the gateway cancels it inward at once, so nothing further in keeps holding it.
  */
 export const rule: Rule = {
   code: 'GW0106',
@@ -33,9 +35,11 @@ export const rule: Rule = {
       if (cur === undefined || t.setting.value < (cur.setting.value as number)) bound.set(t.hop.index, t)
     }
     const ordered = [...bound.values()].sort((a, b) => a.hop.index - b.hop.index)
+    const gatewayAt = topo.chain.timers.filter((t) => t.gateway).map((t) => t.hop.index)
+    const sameSide = (a: ChainTimer, b: ChainTimer): boolean => !gatewayAt.some((g) => a.hop.index < g && g < b.hop.index)
     ordered.forEach((outer, i) => {
       if (timerStatus(outer, hb) !== 'ok') return // GW0103/GW0104 already report it
-      const inner = ordered.slice(i + 1).reduce<ChainTimer | undefined>((m, t) => m === undefined || (t.setting.value as number) > (m.setting.value as number) ? t : m, undefined)
+      const inner = ordered.slice(i + 1).filter((t) => sameSide(outer, t)).reduce<ChainTimer | undefined>((m, t) => m === undefined || (t.setting.value as number) > (m.setting.value as number) ? t : m, undefined)
       if (inner === undefined || (outer.setting.value as number) >= (inner.setting.value as number)) return
       ctx.report({
         in: outer.in,
