@@ -2,7 +2,7 @@
  * `startGateway`: run the real gateway (`node dist/bin/gateway.js serve -c <config.yaml>`)
  * as a child process for an integration test.
  *
- * Contract with the gateway (see docs/readme-parts/integration.md): it reads the
+ * Contract with the gateway (see README § Integration tier): it reads the
  * YAML config, binds `listen` and `admin.listen` (port 0 = any free port) and
  * logs a JSON line (pino style) with `"msg":"listening"` carrying the bound
  * ports. Because that line may sit in the logger's buffer for a while, the
