@@ -1,0 +1,20 @@
+// Preloaded into the gateway only by `npm run bench` for memory measurements
+// (node --expose-gc --import …/gc-on-signal.mjs). SIGUSR2 runs two full collections so the heap
+// the runner reads from /metrics right afterwards is live data, not garbage not yet collected.
+// With BENCH_HEAPSNAPSHOT_DIR set (bench --profile only) it then also writes a heap snapshot
+// there and a `<name>.done` marker once the file is complete.
+// Signal listeners do not keep the process alive, and nothing else in the gateway changes.
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { writeHeapSnapshot } from 'node:v8'
+
+let n = 0
+process.on('SIGUSR2', () => {
+  if (typeof globalThis.gc === 'function') { globalThis.gc(); globalThis.gc() }
+  const dir = process.env.BENCH_HEAPSNAPSHOT_DIR
+  if (dir !== undefined && dir !== '') {
+    const name = `snap-${++n}.heapsnapshot`
+    writeHeapSnapshot(join(dir, name))
+    writeFileSync(join(dir, `${name}.done`), '')
+  }
+})

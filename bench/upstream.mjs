@@ -1,0 +1,57 @@
+// Bench upstream: a minimal EAS-shaped origin shared by every configuration of `npm run bench`.
+//   POST …?Cmd=Ping…  reads the body and holds the response until the connection goes away
+//                     (or GET /__release); `held` counts responses still waiting.
+//   POST …(any other) reads the body, answers 200 with a 61-byte WBXML-typed body.
+//   GET  /__stats     {"held","completed","released","closedEarly"} as JSON.
+//   GET  /__release   answers every held Ping (200, empty) so the next phase starts clean.
+// Usage: node bench/upstream.mjs PORT   (prints "listening PORT" once bound)
+import { createServer } from 'node:http'
+
+const port = Number(process.argv[2] ?? 0)
+const SYNC_BODY = Buffer.alloc(61, 0x41)
+const held = new Set()
+let completed = 0
+let released = 0
+let closedEarly = 0
+
+const server = createServer((req, res) => {
+  const url = req.url ?? '/'
+  if (url === '/__stats') {
+    const body = JSON.stringify({ held: held.size, completed, released, closedEarly })
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) })
+    res.end(body)
+    return
+  }
+  if (url === '/__release') {
+    const n = held.size
+    for (const r of held) { r.writeHead(200, { 'content-length': '0' }); r.end() }
+    held.clear()
+    released += n
+    res.writeHead(200, { 'content-type': 'text/plain' })
+    res.end(`${n}\n`)
+    return
+  }
+  const isPing = /[?&]cmd=ping(&|$)/i.test(url)
+  req.on('data', () => {})
+  req.on('end', () => {
+    if (isPing) {
+      held.add(res)
+      res.on('close', () => {
+        if (held.delete(res)) closedEarly++
+      })
+      return
+    }
+    res.writeHead(200, { 'content-type': 'application/vnd.ms-sync.wbxml', 'content-length': SYNC_BODY.length })
+    res.end(SYNC_BODY)
+    completed++
+  })
+})
+server.keepAliveTimeout = 120_000
+server.headersTimeout = 60_000
+server.requestTimeout = 0
+server.timeout = 0
+server.maxHeadersCount = 100
+server.listen(port, '127.0.0.1', () => {
+  process.stdout.write(`listening ${server.address().port}\n`)
+})
+process.on('SIGTERM', () => { server.closeAllConnections(); server.close(() => process.exit(0)) })
