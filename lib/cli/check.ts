@@ -11,7 +11,7 @@ export async function runCheck (argv: string[], io: CliIo): Promise<number> {
   if (values.config === undefined) { io.stderr('gateway check: -c FILE is required\n'); return EXIT.USAGE }
   let text: string
   try { text = await io.readFile(resolve(io.cwd, values.config)) } catch (err) {
-    io.stderr(`gateway: cannot read ${values.config}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}\n`)
+    io.stderr(`gateway: GW_ERR_CONFIG_UNREADABLE: cannot read ${values.config}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}\n`)
     return EXIT.USAGE
   }
   const loaded = loadGatewayConfig(text, values.config)

@@ -19,12 +19,12 @@ export async function cli (argv: string[], io: CliIo): Promise<number> {
       case 'lint': return await (await import('./lint.js')).runLint(rest, io)
       case 'help': case '--help': case '-h': io.stdout(USAGE); return EXIT.OK
       case undefined: io.stderr(USAGE); return EXIT.USAGE
-      default: io.stderr(`gateway: unknown command "${command}"\n\n${USAGE}`); return EXIT.USAGE
+      default: io.stderr(`gateway: GW_ERR_CLI_USAGE: unknown command "${command}"\n\n${USAGE}`); return EXIT.USAGE
     }
   } catch (err) {
     const code = (err as { code?: string }).code
     if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')) {
-      io.stderr(`gateway ${command ?? ''}: ${(err as Error).message}\n`)
+      io.stderr(`gateway ${command ?? ''}: GW_ERR_CLI_USAGE: ${(err as Error).message}\n`)
       return EXIT.USAGE
     }
     throw err

@@ -19,12 +19,12 @@ export interface ConfigFiles {
 export async function readConfigFiles (config: GatewayConfig, base: string, io: CliIo): Promise<ConfigFiles | string> {
   const read = async (what: string, p: string): Promise<string> => {
     try { return await io.readFile(resolve(base, p)) } catch (err) {
-      throw new Error(`gateway: cannot read ${what} ${p}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}\n`)
+      throw new Error(`gateway: GW_ERR_CONFIG_UNREADABLE: cannot read ${what} ${p}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}\n`)
     }
   }
   const usable = (what: string, options: { ca?: string, key?: string, cert?: string }): void => {
     try { createSecureContext(options) } catch (err) {
-      throw new Error(`gateway: ${what} cannot be used: ${(err as Error).message} (${(err as NodeJS.ErrnoException).code ?? 'invalid'})\n`)
+      throw new Error(`gateway: GW_ERR_CONFIG_INVALID: ${what} cannot be used: ${(err as Error).message} (${(err as NodeJS.ErrnoException).code ?? 'invalid'})\n`)
     }
   }
   try {
@@ -32,7 +32,7 @@ export async function readConfigFiles (config: GatewayConfig, base: string, io: 
     for (const u of config.upstreams) {
       if (u.ca === undefined) continue
       const pem = await read(`upstreams "${u.name}" ca`, u.ca)
-      if (!pem.includes('-----BEGIN CERTIFICATE-----')) throw new Error(`gateway: upstreams "${u.name}" ca ${u.ca} holds no PEM certificate\n`)
+      if (!pem.includes('-----BEGIN CERTIFICATE-----')) throw new Error(`gateway: GW_ERR_CONFIG_INVALID: upstreams "${u.name}" ca ${u.ca} holds no PEM certificate\n`)
       usable(`upstreams "${u.name}" ca ${u.ca}`, { ca: pem })
       ca[u.name] = pem
     }

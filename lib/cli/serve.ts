@@ -34,7 +34,7 @@ export async function runServe (argv: string[], io: CliIo): Promise<number> {
     try {
       text = await io.readFile(file)
     } catch (err) {
-      io.stderr(`gateway: cannot read ${values.config}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}\n`)
+      io.stderr(`gateway: GW_ERR_CONFIG_UNREADABLE: cannot read ${values.config}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}\n`)
       return EXIT.USAGE
     }
   }
@@ -42,7 +42,7 @@ export async function runServe (argv: string[], io: CliIo): Promise<number> {
   const findings = lintGatewayConfig(loaded)
   for (const d of findings) io.stderr(formatDiagnostic(d) + (d.hint !== undefined ? `\n  hint: ${d.hint}` : '') + '\n')
   if (loaded.config === undefined || findings.some((d) => d.severity === 'error')) {
-    io.stderr(`gateway: ${values.config ?? file}: configuration refused, not starting\n`)
+    io.stderr(`gateway: GW_ERR_CONFIG_INVALID: ${values.config ?? file}: configuration refused, not starting\n`)
     demo?.server.close()
     return EXIT.USAGE
   }

@@ -131,6 +131,7 @@ export class ProxyRequest implements Dispatcher.DispatchHandler {
     this.#execTimer.unref()
     const length = Number(this.#req.headers['content-length'] ?? NaN)
     if (length > config.proxy.maxRequestBodyBytes) {
+      this.errorCode = 'GW_ERR_PROXY_BODY_TOO_LARGE'
       this.answer({ status: 413, reason: 'body_too_large', headers: { connection: 'close' } })
       return
     }

@@ -74,7 +74,7 @@ for (const command of ['check', 'serve'] as const) {
         const pos = positionRe(text, lineNeedle, value, offset)
         t.match(io.err(), new RegExp(`^gw\\.yaml:${pos} error ${code} `, 'm'), `stderr has gw.yaml:${pos} error ${code}`)
         noStack(t, io.err() + io.out())
-        if (command === 'serve') t.match(io.err(), /configuration refused, not starting/)
+        if (command === 'serve') t.match(io.err(), /GW_ERR_CONFIG_INVALID: .*configuration refused, not starting/)
       })
     }
   })
@@ -84,7 +84,7 @@ for (const command of ['check', 'serve'] as const) {
     for (const file of ['missing.yaml', 'a-directory']) {
       const io = memoryIo(dir)
       t.equal(await cli([command, '-c', file], io), 2, `${file}: exit 2`)
-      t.match(io.err(), new RegExp(`cannot read ${file}: (ENOENT|EISDIR)`))
+      t.match(io.err(), new RegExp(`GW_ERR_CONFIG_UNREADABLE: cannot read ${file}: (ENOENT|EISDIR)`))
       noStack(t, io.err() + io.out())
     }
   })
