@@ -54,11 +54,6 @@ const OUTCOME_CODES: Partial<Record<Outcome, string>> = {
   upstream_unreachable: 'GW_ERR_UPSTREAM_UNREACHABLE'
 }
 
-/** Seconds a device is asked to wait when nothing upstream can be reached: 20-40 s, jittered. */
-function retryAfter (): string {
-  return String(20 + Math.floor(Math.random() * 21))
-}
-
 class GatewayAbort extends Error {
   readonly reason: EndReason
   constructor (reason: EndReason) {
@@ -144,16 +139,19 @@ export class ProxyRequest implements Dispatcher.DispatchHandler {
       this.#req.on('end', () => {
         if (this.done) return
         this.#body = Buffer.concat(chunks)
-        const verdict = decide(this)
-        if (verdict !== undefined) this.answer(verdict)
-        else this.#forward()
+        this.#decide(decide)
       })
       this.#req.on('error', () => { /* the device went away: res 'close' records it */ })
     } else {
-      const verdict = decide(this)
-      if (verdict !== undefined) this.answer(verdict)
-      else this.#forward()
+      this.#decide(decide)
     }
+  }
+
+  /** Runs the local passes: a verdict answers the device, otherwise the request is forwarded. */
+  #decide (decide: (pr: ProxyRequest) => Verdict | undefined): void {
+    const verdict = decide(this)
+    if (verdict !== undefined) this.answer(verdict)
+    else this.#forward()
   }
 
   /** Answers the device locally (outcome `answered_locally`) and cancels any upstream request. */
@@ -265,7 +263,8 @@ export class ProxyRequest implements Dispatcher.DispatchHandler {
     if (!this.#res.headersSent && this.ping !== undefined) {
       // A Ping the gateway must end gets 200 Status 1 (never a 5xx), unless nothing upstream could
       // be reached at all: then 503 + Retry-After. The metric still records the true outcome.
-      if (c.outcome === 'upstream_unreachable') this.#send(503, { 'retry-after': retryAfter() })
+      // The pool knows when the next re-probe is due: the same jittered Retry-After as `no_upstream`.
+      if (c.outcome === 'upstream_unreachable') this.#send(503, { 'retry-after': retryAfterHeader(this.#deps.upstreams.retryAfterMs()) })
       else this.#sendVerdict(pingStatus1(c.reason))
     } else if (!this.#res.headersSent) {
       this.#send(c.outcome === 'upstream_timeout' ? 504 : 502, { connection: 'close' })
