@@ -19,35 +19,13 @@ die() { trap - ERR; printf 'peers-install: ERROR: %s\n' "$*" >&2; exit 1; }
 trap 'die "command failed (line $LINENO, exit $?): $BASH_COMMAND"' ERR
 [ "$(id -u)" = 0 ] || die "must run as root"
 
-pkg_ok() {
-  case $1 in
-  nginx-light) command -v nginx >/dev/null 2>&1 && return 0 ;; # any nginx flavour will do
-  esac
-  [ "$(dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null || true)" = installed ]
-}
+# shellcheck source=scripts/apt-install.sh
+. "$(dirname "${BASH_SOURCE[0]}")/apt-install.sh"
 
-missing=()
-for p in "${PKGS[@]}"; do pkg_ok "$p" || missing+=("$p"); done
+mapfile -t missing < <(missing_packages "${PKGS[@]}")
 if [ ${#missing[@]} -gt 0 ]; then
   mkdir -p "$(dirname "$PEERS_LOG")"
-  created_policy=0
-  if [ ! -e /usr/sbin/policy-rc.d ]; then
-    printf '#!/bin/sh\n# created by peers-install.sh: keep package scripts from starting services\nexit 101\n' >/usr/sbin/policy-rc.d
-    chmod 755 /usr/sbin/policy-rc.d
-    created_policy=1
-  fi
-  remove_policy() { if [ "$created_policy" = 1 ]; then rm -f /usr/sbin/policy-rc.d; created_policy=0; fi; }
-  trap remove_policy EXIT
-  export DEBIAN_FRONTEND=noninteractive
-  APT_OPTS=(-q -y -o DPkg::Lock::Timeout=300 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold
-    -o Dpkg::Options::=--force-unsafe-io) # a test machine: skip dpkg's fsyncs
-  if ! { apt-get "${APT_OPTS[@]}" update && apt-get "${APT_OPTS[@]}" install --no-install-recommends "${missing[@]}"; } \
-    >>"$PEERS_LOG" 2>&1; then
-    tail -n 25 "$PEERS_LOG" >&2 || true
-    die "apt-get install ${missing[*]} failed (log: $PEERS_LOG)"
-  fi
-  remove_policy
-  trap - EXIT
+  apt_install "$PEERS_LOG" peers-install.sh "${missing[@]}"
 fi
 for p in "${PKGS[@]}"; do pkg_ok "$p" || die "package $p is still not installed"; done
 

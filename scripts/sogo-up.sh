@@ -124,34 +124,14 @@ secs_since() { # start-ns -> seconds with one decimal, without bc
 }
 
 # --------------------------------------------------------------- packages --
-pkg_ok() {
-  case $1 in
-  nginx-light) command -v nginx >/dev/null 2>&1 && return 0 ;; # any nginx flavour will do
-  esac
-  [ "$(dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null || true)" = installed ]
-}
-missing=()
-for p in "${PKGS[@]}"; do pkg_ok "$p" || missing+=("$p"); done
+# shellcheck source=scripts/apt-install.sh
+. "$SCRIPT_DIR/apt-install.sh"
+mapfile -t missing < <(missing_packages "${PKGS[@]}")
 if [ ${#missing[@]} -gt 0 ]; then
   tn=$(date +%s%N)
   install -d -m 755 "$LOGS"
   say "installing: ${missing[*]} (apt log: $LOGS/apt.log)"
-  created_policy=0
-  if [ ! -e /usr/sbin/policy-rc.d ]; then
-    printf '#!/bin/sh\n# created by sogo-up.sh: keep package scripts from starting services\nexit 101\n' >/usr/sbin/policy-rc.d
-    chmod 755 /usr/sbin/policy-rc.d
-    created_policy=1
-  fi
-  remove_policy() { if [ "$created_policy" = 1 ]; then rm -f /usr/sbin/policy-rc.d; created_policy=0; fi; }
-  trap remove_policy EXIT
-  export DEBIAN_FRONTEND=noninteractive
-  APT_OPTS=(-q -y -o DPkg::Lock::Timeout=300 -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold
-    -o Dpkg::Options::=--force-unsafe-io) # a test machine: skip dpkg's fsyncs
-  apt-get "${APT_OPTS[@]}" update >>"$LOGS/apt.log" 2>&1 || { show_log "$LOGS/apt.log"; die "apt-get update failed"; }
-  apt-get "${APT_OPTS[@]}" install --no-install-recommends "${missing[@]}" >>"$LOGS/apt.log" 2>&1 ||
-    { show_log "$LOGS/apt.log"; die "apt-get install ${missing[*]} failed"; }
-  remove_policy
-  trap - EXIT
+  apt_install "$LOGS/apt.log" sogo-up.sh "${missing[@]}"
   say "installed in $(secs_since "$tn") s"
 fi
 for p in "${PKGS[@]}"; do pkg_ok "$p" || die "package $p is still not installed"; done
