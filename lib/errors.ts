@@ -37,7 +37,17 @@ export const ERRORS = {
   GW_ERR_WBXML_TOO_LONG: { message: 'WBXML string or opaque data too long: %s', statusCode: 400 },
   GW_ERR_WBXML_BAD_UTF8: { message: 'WBXML string is not valid UTF-8: %s', statusCode: 400 },
   GW_ERR_WBXML_TRAILING_DATA: { message: 'unexpected bytes after the WBXML root element: %s', statusCode: 400 },
-  GW_ERR_WBXML_ENCODE: { message: 'cannot encode WBXML: %s', statusCode: 500 }
+  GW_ERR_WBXML_ENCODE: { message: 'cannot encode WBXML: %s', statusCode: 500 },
+  GW_ERR_PROXY_BODY_TIMEOUT: { message: 'request body stalled longer than deviceBodyIdle: %s', statusCode: 408 },
+  GW_ERR_PROXY_HEADERS_TIMEOUT: { message: 'request headers not complete within deviceHeaders: %s', statusCode: 408 },
+  GW_ERR_PROXY_HEADERS_TOO_LARGE: { message: 'request headers over proxy.maxHeaders or proxy.maxHeaderBytes: %s', statusCode: 431 },
+  GW_ERR_PROXY_URL_TOO_LONG: { message: 'request URL over proxy.maxUrlBytes: %s', statusCode: 414 },
+  GW_ERR_PROXY_BAD_REQUEST: { message: 'malformed HTTP request: %s', statusCode: 400 },
+  GW_ERR_PROXY_RELAY_ORDER: { message: 'upstream callbacks out of order: %s', statusCode: 502 },
+  GW_ERR_PROXY_FD_EXHAUSTED: { message: 'out of file descriptors (EMFILE/ENFILE): %s', statusCode: 503 },
+  GW_ERR_PROXY_CONNECTIONS: { message: 'connection refused at limits.maxConnections: %s', statusCode: 503 },
+  GW_ERR_PROXY_TLS_HANDSHAKE: { message: 'TLS handshake failed: %s', statusCode: 400 },
+  GW_ERR_UPSTREAM_BAD_RESPONSE: { message: 'upstream sent a malformed HTTP response: %s', statusCode: 502 }
 } as const satisfies Record<string, ErrorSpec>
 
 /** A code from the catalog. */

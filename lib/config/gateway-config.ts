@@ -46,9 +46,30 @@ export interface LimitsConfig {
   readonly maxRetryAfter: number
 }
 
+/** Device-side TLS (README § TLS). */
+export interface TlsListenConfig {
+  readonly cert: string
+  readonly key: string
+  /** Oldest protocol version a device may use. Default: TLSv1.2 */
+  readonly minVersion: 'TLSv1.2' | 'TLSv1.3'
+  /** OpenSSL cipher list for TLS 1.2. Default: Mozilla's "intermediate" profile */
+  readonly ciphers: string
+}
+
+/**
+ * Mozilla's "intermediate" server profile (ssl-config.mozilla.org, v5.7): ECDHE/DHE with AES-GCM
+ * or ChaCha20-Poly1305 only, so no static-RSA key exchange and no CBC-SHA1. TLS 1.3 suites are
+ * OpenSSL's defaults and not named here.
+ */
+export const INTERMEDIATE_CIPHERS = [
+  'ECDHE-ECDSA-AES128-GCM-SHA256', 'ECDHE-RSA-AES128-GCM-SHA256', 'ECDHE-ECDSA-AES256-GCM-SHA384',
+  'ECDHE-RSA-AES256-GCM-SHA384', 'ECDHE-ECDSA-CHACHA20-POLY1305', 'ECDHE-RSA-CHACHA20-POLY1305',
+  'DHE-RSA-AES128-GCM-SHA256', 'DHE-RSA-AES256-GCM-SHA384', 'DHE-RSA-CHACHA20-POLY1305'
+].join(':')
+
 /** The validated, defaulted, frozen gateway configuration. All durations are milliseconds. */
 export interface GatewayConfig {
-  readonly listen: ListenConfig & { readonly tls?: { readonly cert: string, readonly key: string } }
+  readonly listen: ListenConfig & { readonly tls?: TlsListenConfig }
   readonly upstreams: readonly UpstreamConfig[]
   readonly server: { readonly minHeartbeat: number, readonly maxHeartbeat: number }
   readonly timeouts: {
@@ -59,10 +80,20 @@ export interface GatewayConfig {
     readonly connect: number
     readonly deviceKeepAlive: number
     readonly deviceHeaders: number
+    readonly deviceBodyIdle: number
+    readonly tlsHandshake: number
   }
-  readonly proxy: { readonly closeOn401: boolean, readonly autodiscover: boolean, readonly maxRequestBodyBytes: number }
-  /** The gateway's own heartbeat limits, stricter than the server's (e.g. from `gateway lint`). */
-  readonly ping: { readonly minHeartbeat?: number, readonly maxHeartbeat?: number }
+  readonly proxy: {
+    readonly closeOn401: boolean
+    readonly autodiscover: boolean
+    readonly maxRequestBodyBytes: number
+    readonly maxPingBodyBytes: number
+    readonly maxHeaders: number
+    readonly maxHeaderBytes: number
+    readonly maxUrlBytes: number
+  }
+  /** The gateway's own heartbeat limits, stricter than the server's (e.g. from `gateway lint`), and the pause before a failed Ping's Status 1. */
+  readonly ping: { readonly minHeartbeat?: number, readonly maxHeartbeat?: number, readonly failurePause: number }
   /** Bounds of the per-device table behind `/devices`. */
   readonly devices: { readonly max: number, readonly ttl: number }
   readonly pool: PoolConfig
@@ -85,7 +116,16 @@ export const GATEWAY_SCHEMA = {
       fields: {
         host: { type: 'string', default: '0.0.0.0' },
         port: port(8443),
-        tls: { type: 'object', required: ['cert', 'key'], fields: { cert: { type: 'string' }, key: { type: 'string' } } }
+        tls: {
+          type: 'object',
+          required: ['cert', 'key'],
+          fields: {
+            cert: { type: 'string' },
+            key: { type: 'string' },
+            minVersion: { type: 'string', enum: ['TLSv1.2', 'TLSv1.3'], default: 'TLSv1.2' },
+            ciphers: { type: 'string', default: INTERMEDIATE_CIPHERS }
+          }
+        }
       }
     },
     upstreams: {
@@ -120,7 +160,9 @@ export const GATEWAY_SCHEMA = {
         heartbeatMargin: { type: 'duration', default: 60 * S },
         connect: { type: 'duration', default: 10 * S, min: 1 },
         deviceKeepAlive: { type: 'duration', default: 120 * S, min: 1 },
-        deviceHeaders: { type: 'duration', default: 60 * S, min: 1 }
+        deviceHeaders: { type: 'duration', default: 60 * S, min: 1 },
+        deviceBodyIdle: { type: 'duration', default: 60 * S, min: 1 },
+        tlsHandshake: { type: 'duration', default: 10 * S, min: 1 }
       }
     },
     proxy: {
@@ -128,14 +170,19 @@ export const GATEWAY_SCHEMA = {
       fields: {
         closeOn401: { type: 'boolean', default: true },
         autodiscover: { type: 'boolean', default: false },
-        maxRequestBodyBytes: { type: 'integer', min: 1, default: 64 * 1024 * 1024 }
+        maxRequestBodyBytes: { type: 'integer', min: 1, default: 64 * 1024 * 1024 },
+        maxPingBodyBytes: { type: 'integer', min: 1, max: 1024 * 1024, default: 64 * 1024 },
+        maxHeaders: { type: 'integer', min: 10, max: 2000, default: 100 },
+        maxHeaderBytes: { type: 'integer', min: 1024, max: 1024 * 1024, default: 16 * 1024 },
+        maxUrlBytes: { type: 'integer', min: 256, max: 1024 * 1024, default: 8 * 1024 }
       }
     },
     ping: {
       type: 'object',
       fields: {
         minHeartbeat: { type: 'duration', min: 1000 },
-        maxHeartbeat: { type: 'duration', min: 1000 }
+        maxHeartbeat: { type: 'duration', min: 1000 },
+        failurePause: { type: 'duration', min: 0, default: 10 * S }
       }
     },
     devices: {

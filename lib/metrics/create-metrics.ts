@@ -25,7 +25,10 @@ export const metricNames = {
   upstreamFailovers: 'eas_gateway_upstream_failovers_total',
   upstreamUnavailable: 'eas_gateway_upstream_unavailable_total',
   limitRejections: 'eas_gateway_limit_rejections_total',
-  deviceConnections: 'eas_gateway_device_connections'
+  deviceConnections: 'eas_gateway_device_connections',
+  fdExhausted: 'eas_gateway_fd_exhausted_total',
+  tlsHandshakeFailures: 'eas_gateway_tls_handshake_failures_total',
+  upstreamPanic: 'eas_gateway_upstream_panic_total'
 } as const
 
 /** Heartbeat buckets (seconds): the values clients and servers actually use, up to Exchange's 3540. */
@@ -142,6 +145,18 @@ export function createMetrics (registry: Registry, opts: { version: string, defa
     deviceConnections: new Gauge({
       name: metricNames.deviceConnections, help: 'Open device connections (compare with limits.maxConnections)',
       registers: [registry]
+    }),
+    fdExhausted: new Counter({
+      name: metricNames.fdExhausted, help: 'Times the gateway ran out of file descriptors (EMFILE/ENFILE), by side: device (accept) or upstream (connect)',
+      labelNames: ['side'] as const, registers: [registry]
+    }),
+    tlsHandshakeFailures: new Counter({
+      name: metricNames.tlsHandshakeFailures, help: 'Device TLS handshakes that failed, by reason (timeout, reset, protocol_version, no_shared_cipher, http_on_tls_port, client_alert, other)',
+      labelNames: ['reason'] as const, registers: [registry]
+    }),
+    upstreamPanic: new Counter({
+      name: metricNames.upstreamPanic, help: 'Times the last live upstream failed enough to be ejected and was kept in rotation instead (panic mode)',
+      labelNames: ['upstream'] as const, registers: [registry]
     }),
     /** Connects the computed gauges to live state (called once by the gateway). */
     setSources (s: MetricSources): void { sources.current = s }

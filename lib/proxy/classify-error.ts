@@ -5,17 +5,24 @@ import type { Outcome, UpstreamFailure } from './outcome.js'
 export interface ClassifiedError { readonly outcome: Outcome, readonly reason: UpstreamFailure, readonly code: string }
 
 /** Codes of an upstream that closed or broke the connection once the request was under way. */
-const RESET_CODES = new Set(['UND_ERR_SOCKET', 'ECONNRESET', 'EPIPE', 'UND_ERR_CLOSED', 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH', 'HPE_INVALID_CONSTANT'])
+const RESET_CODES = new Set(['UND_ERR_SOCKET', 'ECONNRESET', 'EPIPE', 'UND_ERR_CLOSED', 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH'])
+
+/** The gateway itself ran out of file descriptors: no fault of the upstream's. */
+const FD_CODES = new Set(['EMFILE', 'ENFILE'])
 
 /**
  * Classifies an error from undici's dispatch by its `code` (never by message or class, as undici's
  * Errors.md advises). Connect failures (DNS, refused, connect timeout, TLS) use the same table as
- * the pool's health checks, so logs, metrics and ejection never disagree about a cause.
+ * the pool's health checks, so logs, metrics and ejection never disagree about a cause. A response
+ * undici's parser refused (`HPE_*`) is `bad_response`; running out of descriptors is
+ * `fd_exhausted`, the gateway's own trouble, never blamed on the upstream as a reset.
  */
 export function classifyUpstreamError (err: unknown): ClassifiedError {
   const code = errorCode(err)
+  if (FD_CODES.has(code)) return { outcome: 'upstream_unreachable', reason: 'fd_exhausted', code }
   const connect = classifyConnectError(err)
   if (connect !== undefined) return { outcome: 'upstream_unreachable', reason: connect, code }
   if (code === 'UND_ERR_HEADERS_TIMEOUT') return { outcome: 'upstream_timeout', reason: 'timeout', code }
+  if (code.startsWith('HPE_') || code === 'UND_ERR_INFO' || code === 'GW_ERR_PROXY_RELAY_ORDER') return { outcome: 'upstream_reset', reason: 'bad_response', code }
   return { outcome: 'upstream_reset', reason: RESET_CODES.has(code) ? 'reset' : 'other', code }
 }

@@ -1,4 +1,4 @@
-import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerOptions, type ServerResponse } from 'node:http'
 import { createServer as createHttpsServer } from 'node:https'
 import type { AddressInfo } from 'node:net'
 import type { Registry } from 'prom-client'
@@ -6,12 +6,15 @@ import type { GatewayConfig } from '../config/index.js'
 import type { Logger } from '../log/index.js'
 import type { Metrics } from '../metrics/index.js'
 import type { RequestLimiter } from '../policy/index.js'
-import type { UpstreamSet } from '../upstream/index.js'
+import { SYSTEM_CLOCK, type PoolClock, type UpstreamSet } from '../upstream/index.js'
 import { createAdminServer } from './admin-server.js'
 import { DeviceRegistry } from './device-registry.js'
+import { guardDeviceSockets } from './guard-device-sockets.js'
+import { forwardedPath } from './headers.js'
+import { createOutcomeRecorder } from './outcome-recorder.js'
 import { pingStatus1 } from './ping-answers.js'
 import { INCOMING_PASSES, runPasses } from './passes/index.js'
-import { createLimitContext } from './passes/limit-context.js'
+import { createPassLimits } from './passes/limit-context.js'
 import { ProxyRequest, type ProxyDeps } from './proxy-request.js'
 import { createRequestContext, type ContextParsers } from './request-context.js'
 import { routeRequest } from './route-request.js'
@@ -28,6 +31,8 @@ export interface GatewayDeps {
   readonly tls?: { readonly key: string, readonly cert: string }
   /** Storm-protection decisions. Default: built from `config.limits` on the system clock. */
   readonly limiter?: RequestLimiter
+  /** Time, randomness and timers of requests and sockets. Default: the system's (unref'd timers). */
+  readonly clock?: PoolClock
 }
 
 /** A running (or ready to run) gateway. */
@@ -40,6 +45,8 @@ export interface Gateway {
   readonly active: ReadonlySet<ProxyRequest>
   /** The bounded per-device table behind `/devices`. */
   readonly devices: DeviceRegistry
+  /** Device connections open right now (counted at TCP accept). */
+  readonly openConnections: number
 }
 
 /** Builds the gateway: device listener, admin listener, forwarding. */
@@ -47,45 +54,67 @@ export function createGateway (deps: GatewayDeps): Gateway {
   const { config, logger, metrics, upstreams } = deps
   const state = { draining: false }
   const active = new Set<ProxyRequest>()
-  const proxyDeps: ProxyDeps = { config, metrics, logger, upstreams, state, active }
+  const clock = deps.clock ?? SYSTEM_CLOCK
+  const proxyDeps: ProxyDeps = { config, metrics, upstreams, state, active, clock, record: createOutcomeRecorder(metrics, logger) }
   const devices = new DeviceRegistry({
     maxDevices: config.devices.max,
     ttl: config.devices.ttl,
     onlineWindow: config.server.maxHeartbeat + config.timeouts.heartbeatMargin
   })
   metrics.setSources({ pingsHeld: () => devices.heldCount, devicesOnline: () => devices.onlineCount(), devicesTracked: () => devices.size })
-  const limits = createLimitContext({ settings: config.limits, metrics, heldPings: () => devices.heldCount, ...(deps.limiter !== undefined ? { limiter: deps.limiter } : {}) })
+  const limits = createPassLimits({ settings: config.limits, metrics, heldPings: () => devices.heldCount, ...(deps.limiter !== undefined ? { limiter: deps.limiter } : {}) })
   let seq = 0
   const prefix = Date.now().toString(36)
 
+  /** Refuses a request before any EAS handling: counted, logged at debug, never forwarded. */
+  const refuse = (req: IncomingMessage, res: ServerResponse, status: number, why: string, headers: Record<string, string> = {}): void => {
+    metrics.refused.inc({ status: String(status) })
+    logger.debug({ method: req.method, status, why, remote: req.socket.remoteAddress }, 'refused')
+    const close = status !== 404 && status !== 405
+    res.writeHead(status, { 'content-length': '0', ...headers, ...(state.draining || close ? { connection: 'close' } : {}) })
+    res.end()
+  }
+
   const handle = (req: IncomingMessage, res: ServerResponse): void => {
+    // A connection the socket guard already answered and ended (over maxConnections): whatever
+    // request still arrives on it is never handled, let alone forwarded.
+    if (req.socket.writableEnded) { res.destroy(); return }
+    const refusal = checkRequestLine(req, config)
+    if (refusal !== undefined) { refuse(req, res, refusal.status, refusal.why); return }
+    req.url = forwardedPath(req.url)
     const route = routeRequest(req, config)
     if (route !== 'eas') {
-      const status = route === 'not_found' ? 404 : 405
-      // Not an EAS request (scanners, a wrong URL): counted and logged at debug, never forwarded.
-      metrics.refused.inc({ status: String(status) })
-      logger.debug({ method: req.method, status, remote: req.socket.remoteAddress }, 'refused: not an EAS request')
-      res.writeHead(status, { 'content-length': '0', ...(status === 405 ? { allow: 'OPTIONS, POST' } : {}), ...(state.draining ? { connection: 'close' } : {}) })
-      res.end()
+      // Not an EAS request (scanners, a wrong URL).
+      if (route === 'not_found') refuse(req, res, 404, 'not an EAS path')
+      else refuse(req, res, 405, 'method', { allow: 'OPTIONS, POST' })
       return
     }
     const ctx = createRequestContext(req, `${prefix}-${(++seq).toString(36)}`, deps.parsers)
-    new ProxyRequest(proxyDeps, req, res, ctx).run((pr) => runPasses(INCOMING_PASSES, { pr, config, state, devices, metrics, logger, limits: limits.forSocket(req.socket) }))
+    new ProxyRequest(proxyDeps, req, res, ctx).run((request, control) => runPasses(INCOMING_PASSES, request, { control, config, gateway: state, devices, metrics, logger, limits }))
   }
 
-  const server: Server = deps.tls !== undefined ? createHttpsServer({ key: deps.tls.key, cert: deps.tls.cert }, handle) : createHttpServer(handle)
-  // Device side: receiving a request is bounded by executionTimeout, headers by deviceHeaders;
-  // idle keep-alive by deviceKeepAlive. The socket itself has no idle timer: a held Ping is silent.
+  const tls = deps.tls
+  const checkEvery = Math.min(5000, Math.max(100, Math.floor(config.timeouts.deviceHeaders / 4)))
+  // Node's own header-count cap (maxHeadersCount, 2000) drops the headers beyond it silently (a
+  // Content-Length among them): switched off, so that the gateway's cap answers 431 instead.
+  const serverOptions: ServerOptions = {
+    maxHeaderSize: config.proxy.maxHeaderBytes,
+    // How often Node checks headersTimeout/requestTimeout: a quarter of the header bound, 0.1-5 s.
+    connectionsCheckingInterval: checkEvery
+  }
+  const server: Server = tls !== undefined
+    ? createHttpsServer({ ...serverOptions, key: tls.key, cert: tls.cert, minVersion: config.listen.tls?.minVersion ?? 'TLSv1.2', ciphers: config.listen.tls?.ciphers, handshakeTimeout: config.timeouts.tlsHandshake }, handle)
+    : createHttpServer(serverOptions, handle)
+  // Device side: receiving a request is bounded by executionTimeout, headers by deviceHeaders
+  // (counted from accept, so a connection that never sends a byte is answered 408 and closed);
+  // idle keep-alive by deviceKeepAlive, a stalled body by deviceBodyIdle. The socket itself has
+  // no idle timer: a held Ping is silent.
   server.requestTimeout = config.timeouts.executionTimeout
   server.headersTimeout = config.timeouts.deviceHeaders
   server.keepAliveTimeout = config.timeouts.deviceKeepAlive
+  server.maxHeadersCount = 0
   server.timeout = 0
-  limits.watch(server, deps.tls !== undefined)
-  server.on('clientError', (err, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\ncontent-length: 0\r\n\r\n')
-    else socket.destroy()
-    logger.debug({ err: { code: (err as NodeJS.ErrnoException).code, message: err.message } }, 'client error')
-  })
+  const sockets = guardDeviceSockets(server, { limiter: limits.limiter, metrics, logger, clock, tls: tls !== undefined, handshakeTimeout: config.timeouts.tlsHandshake })
   const admin = createAdminServer({
     registry: deps.registry,
     // Not ready while no upstream is alive: the load balancer sends devices to another instance.
@@ -98,6 +127,7 @@ export function createGateway (deps: GatewayDeps): Gateway {
   return {
     active,
     devices,
+    get openConnections () { return sockets.open },
     async listen () {
       await listenOn(server, config.listen.host, config.listen.port)
       try {
@@ -122,7 +152,7 @@ export function createGateway (deps: GatewayDeps): Gateway {
       server.closeIdleConnections()
       // Held Pings are answered Status 1 at once, so devices re-Ping straight away, to another
       // instance; short requests get the grace to finish.
-      for (const pr of [...active]) if (pr.ping !== undefined) pr.endByGateway(pingStatus1('drained'))
+      for (const pr of [...active]) if (pr.isPing) pr.endByGateway(pingStatus1('drained'))
       const deadline = setTimeout(() => {
         for (const pr of [...active]) pr.endByGateway({ status: 503, reason: 'drained', headers: { 'retry-after': '5' } })
         server.closeAllConnections()
@@ -139,6 +169,20 @@ export function createGateway (deps: GatewayDeps): Gateway {
       logger.info('drained')
     }
   }
+}
+
+/**
+ * Checks on the request line and headers before routing: more header lines than
+ * `proxy.maxHeaders` (431, like Envoy's 100-header default), a URL over `proxy.maxUrlBytes` (414),
+ * and two Host headers (400, RFC 9112 §3.2: a server must reject them).
+ */
+function checkRequestLine (req: IncomingMessage, config: GatewayConfig): { status: number, why: string } | undefined {
+  if (req.rawHeaders.length / 2 > config.proxy.maxHeaders) return { status: 431, why: 'too many header lines' }
+  if ((req.url ?? '').length > config.proxy.maxUrlBytes) return { status: 414, why: 'URL too long' }
+  let hosts = 0
+  for (let i = 0; i < req.rawHeaders.length; i += 2) if ((req.rawHeaders[i] as string).length === 4 && (req.rawHeaders[i] as string).toLowerCase() === 'host') hosts++
+  if (hosts > 1) return { status: 400, why: 'two Host headers' }
+  return undefined
 }
 
 /** Listen queue length asked of the kernel (capped by net.core.somaxconn). */

@@ -1,3 +1,5 @@
+import { deviceKey } from './device-key.js'
+
 /** What the gateway remembers about one device (user + DeviceId). */
 export interface DeviceEntry {
   readonly key: string
@@ -57,7 +59,7 @@ export class DeviceRegistry {
 
   /** The key of a device: user (case-insensitive, as Exchange treats it) and DeviceId. */
   static keyOf (user: string | undefined, deviceId: string): string {
-    return `${(user ?? '').toLowerCase()}\u0000${deviceId}`
+    return deviceKey(user, deviceId)
   }
 
   /** Records a request from a device and returns its entry (most recently used from now on). */

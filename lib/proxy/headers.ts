@@ -9,6 +9,33 @@ const HOP_BY_HOP = new Set([
   'transfer-encoding', 'upgrade', 'expect', 'host', 'x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host'
 ])
 
+/**
+ * Headers a device must not set for the mail server: IIS (where Exchange runs) rewrites the path
+ * from `X-Original-URL` and `X-Rewrite-URL`, and `Forwarded` / `X-Real-IP` would let a device
+ * claim another client address. Stripped from every device request.
+ */
+const DEVICE_FORBIDDEN = new Set(['x-original-url', 'x-rewrite-url', 'forwarded', 'x-real-ip'])
+
+/**
+ * A Host value as X-Forwarded-Host may carry it: a name or IPv4 address (letters, digits, `-`,
+ * `_`, `.`) or a bracketed IPv6 address, with an optional port (RFC 9110 §7.2). Anything else
+ * (spaces, commas, `/`, `@`, quotes) could smuggle a second host or a path into the upstream's URL
+ * building, so it is not forwarded.
+ */
+const VALID_HOST = /^(?:[A-Za-z0-9_.-]{1,253}|\[[0-9A-Fa-f:.]{2,45}\])(?::[0-9]{1,5})?$/
+
+/** True when `host` is a syntactically valid Host header value. */
+export function isValidHost (host: string): boolean {
+  return VALID_HOST.test(host)
+}
+
+/** The request target as forwarded: never with a `#fragment` (RFC 9112 §3.2: not part of a request target). */
+export function forwardedPath (url: string | undefined): string {
+  const u = url ?? '/'
+  const hash = u.indexOf('#')
+  return hash < 0 ? u : u.slice(0, hash)
+}
+
 /** Names listed in a Connection header are hop-by-hop too (RFC 9110 §7.6.1). */
 function connectionListed (value: string | string[] | undefined): Set<string> {
   const out = new Set<string>()
@@ -43,13 +70,13 @@ export function buildUpstreamHeaders (rawHeaders: readonly string[], info: Forwa
   for (let i = 0; i < rawHeaders.length; i += 2) {
     const name = rawHeaders[i] as string
     const lower = name.toLowerCase()
-    if (HOP_BY_HOP.has(lower) || listed.has(lower)) continue
+    if (HOP_BY_HOP.has(lower) || DEVICE_FORBIDDEN.has(lower) || listed.has(lower)) continue
     out.push(name, rawHeaders[i + 1] as string)
   }
   const client = info.remoteAddress ?? 'unknown'
   out.push('x-forwarded-for', info.forwardedFor !== undefined ? `${info.forwardedFor}, ${client}` : client)
   out.push('x-forwarded-proto', info.encrypted ? 'https' : 'http')
-  if (info.host !== undefined) out.push('x-forwarded-host', info.host)
+  if (info.host !== undefined && isValidHost(info.host)) out.push('x-forwarded-host', info.host)
   return out
 }
 

@@ -14,4 +14,4 @@ export const OUTCOMES: readonly Outcome[] = [
 ]
 
 /** Why the upstream failed, finer than the outcome (bounded set: safe as a metric label). */
-export type UpstreamFailure = 'dns' | 'refused' | 'connect_timeout' | 'tls' | 'reset' | 'timeout' | 'other'
+export type UpstreamFailure = 'dns' | 'refused' | 'connect_timeout' | 'tls' | 'reset' | 'bad_response' | 'timeout' | 'fd_exhausted' | 'other'

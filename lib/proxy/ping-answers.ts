@@ -1,5 +1,5 @@
 import { encodePingResponse } from '../eas/index.js'
-import type { Verdict } from './proxy-request.js'
+import type { Verdict } from './verdict.js'
 
 /** Content type of every WBXML body (MS-ASHTTP §2.2.1.1.2.1). */
 export const WBXML_TYPE = 'application/vnd.ms-sync.wbxml'

@@ -1,57 +1,45 @@
 import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http'
+import type { Readable } from 'node:stream'
 import type { Dispatcher } from 'undici'
 import type { GatewayConfig } from '../config/index.js'
-import type { Logger } from '../log/index.js'
 import type { Metrics } from '../metrics/index.js'
 import { retryAfterHeader } from '../policy/index.js'
-import type { ConnectFailure, Upstream, UpstreamSet } from '../upstream/index.js'
+import type { PoolClock, ProbeFailure, Upstream, UpstreamSet } from '../upstream/index.js'
+import { BodyIntake, type IntakeRefusal } from './body-intake.js'
 import { classifyUpstreamError, type ClassifiedError } from './classify-error.js'
-import type { DeviceEntry } from './device-registry.js'
-import { buildDeviceHeaders, buildUpstreamHeaders } from './headers.js'
+import { buildDeviceHeaders, buildUpstreamHeaders, forwardedPath } from './headers.js'
 import type { Outcome, UpstreamFailure } from './outcome.js'
+import type { OutcomeRecorder } from './outcome-recorder.js'
 import { pingStatus1 } from './ping-answers.js'
+import { RelayHandler, type RelayTarget } from './relay-handler.js'
 import type { RequestContext } from './request-context.js'
-
-/** Bodies up to this size are buffered (Ping, Sync, FolderSync); larger ones stream (notes/engine.md §4). */
-export const BUFFER_LIMIT = 64 * 1024
-
-/** A local answer: what a pass or the gateway itself sends instead of forwarding. */
-export interface Verdict {
-  readonly status: number
-  readonly headers?: OutgoingHttpHeaders
-  readonly body?: Uint8Array
-  /** Short machine-readable reason for the access log (`heartbeat_clamped`, `draining`, …). */
-  readonly reason: string
-}
+import { createRequestState, type RequestState } from './request-state.js'
+import type { RequestControl, Verdict } from './verdict.js'
 
 /** Shared state and services every request uses. */
 export interface ProxyDeps {
   readonly config: GatewayConfig
   readonly metrics: Metrics
-  readonly logger: Logger
   readonly upstreams: UpstreamSet
   readonly state: { draining: boolean }
   /** Requests in progress, so drain can reach them. */
   readonly active: Set<ProxyRequest>
+  /** Writes each request's metrics and access line. */
+  readonly record: OutcomeRecorder
+  /** Time, randomness and timers (injected: tests need no real-time bounds). */
+  readonly clock: PoolClock
 }
+
+/** The local passes: a Verdict answers the device, undefined forwards the request. */
+export type Decide = (state: RequestState, control: RequestControl) => Verdict | undefined
 
 type EndReason = 'device_abort' | 'execution_timeout' | 'gateway'
 
-/** What the Ping passes learnt from the body. */
-export interface PingInfo {
-  /** Requested heartbeat in seconds (reused from the device's last Ping for an empty body). */
-  readonly heartbeat: number | undefined
-  readonly empty: boolean
-  readonly folders: number | undefined
-}
-
-/** The catalog code (README § Error codes) an outcome stands for in the access log. */
-const OUTCOME_CODES: Partial<Record<Outcome, string>> = {
-  device_abort: 'GW_ERR_PROXY_DEVICE_ABORT',
-  upstream_reset: 'GW_ERR_UPSTREAM_RESET',
-  upstream_timeout: 'GW_ERR_UPSTREAM_TIMEOUT',
-  execution_timeout: 'GW_ERR_PROXY_EXECUTION_TIMEOUT',
-  upstream_unreachable: 'GW_ERR_UPSTREAM_UNREACHABLE'
+/** Catalog codes of upstream failure reasons that say more than the outcome's own code. */
+const FAILURE_CODES: Partial<Record<string, string>> = {
+  dns: 'GW_ERR_UPSTREAM_DNS',
+  bad_response: 'GW_ERR_UPSTREAM_BAD_RESPONSE',
+  fd_exhausted: 'GW_ERR_PROXY_FD_EXHAUSTED'
 }
 
 class GatewayAbort extends Error {
@@ -63,17 +51,21 @@ class GatewayAbort extends Error {
 }
 
 /**
- * One device request from arrival to its single outcome. It is its own undici dispatch handler
- * (one object per request, no AbortController: the lean form measured in notes/engine.md §4) and
- * follows undici's callback order: start, response start, data*, end | error.
+ * One device request from arrival to its single outcome: the coordinator of four small pieces.
+ * The plain {@link RequestState} record (what passes read and change), {@link BodyIntake} (byte
+ * caps, Ping buffering, the idle bound), one {@link RelayHandler} per forwarding attempt (undici's
+ * callback order, asserted), and the outcome recorder (metrics and the one access line).
  */
-export class ProxyRequest implements Dispatcher.DispatchHandler {
-  readonly ctx: RequestContext
+export class ProxyRequest implements RelayTarget, RequestControl {
+  readonly state: RequestState
   readonly #deps: ProxyDeps
   readonly #req: IncomingMessage
   readonly #res: ServerResponse
-  readonly #started = performance.now()
+  readonly #started: number
+  #intake: BodyIntake | undefined
+  #stream: Readable | undefined
   #upstream: Upstream | undefined
+  #released = false
   /** Upstreams this request could not connect to (failover never returns to them). */
   #tried: Set<Upstream> | undefined
   #upstreamStarted = 0
@@ -82,74 +74,52 @@ export class ProxyRequest implements Dispatcher.DispatchHandler {
   #pendingAbort: Error | undefined
   #outcome: Outcome | undefined
   #endReason: EndReason | undefined
-  #failure: { reason: UpstreamFailure, code: string } | undefined
+  #failure: ClassifiedError | undefined
   #localReason: string | undefined
-  #execTimer: NodeJS.Timeout | undefined
-  #body: Buffer | undefined
+  #code: string | undefined
+  #execTimer: unknown
+  /** A Ping whose upstream failed waits here before its Status 1 (no hot loop). */
+  #pause: { timer: unknown, outcome: Outcome } | undefined
   #onDone: (() => void)[] = []
-  /** The device's entry in the per-device table, once known. */
-  device: DeviceEntry | undefined
-  /** Set for a Ping whose body parsed. */
-  ping: PingInfo | undefined
-  /** Catalog code of a local rejection (e.g. GW_ERR_WBXML_TRUNCATED), for the access log. */
-  errorCode: string | undefined
 
   constructor (deps: ProxyDeps, req: IncomingMessage, res: ServerResponse, ctx: RequestContext) {
     this.#deps = deps
     this.#req = req
     this.#res = res
-    this.ctx = ctx
+    this.#started = deps.clock.now()
+    this.state = createRequestState(ctx, req.headers.authorization)
   }
 
-  /** The buffered request body (small bodies only), for passes such as the Ping parser. */
-  get body (): Buffer | undefined { return this.#body }
+  get ctx (): RequestContext { return this.state.ctx }
 
   /** True once the request has its outcome. */
   get done (): boolean { return this.#outcome !== undefined }
 
-  /** The device's Authorization header (never logged; compared as a digest for supersede). */
-  get authorization (): string | undefined { return this.#req.headers.authorization }
+  /** True for a Ping whose body parsed (drain answers these at once). */
+  get isPing (): boolean { return this.state.ping !== undefined }
 
-  /** Runs `fn` once when the request has its outcome. */
   onDone (fn: () => void): void { this.#onDone.push(fn) }
 
-  /** Milliseconds since the request arrived. */
-  get ageMs (): number { return performance.now() - this.#started }
-
-  /** Starts the lifecycle: timers, body, then `decide` (local passes) and forwarding. */
-  run (decide: (pr: ProxyRequest) => Verdict | undefined): void {
-    const { metrics, config, active } = this.#deps
+  /** Starts the lifecycle: timers, body intake, then `decide` (local passes) and forwarding. */
+  run (decide: Decide): void {
+    const { metrics, config, active, clock } = this.#deps
     active.add(this)
     metrics.inFlight.inc({ command: this.ctx.commandLabel })
     this.#res.on('close', () => { this.#onDeviceClose() })
-    this.#execTimer = setTimeout(() => { this.#onExecutionTimeout() }, config.timeouts.executionTimeout)
-    this.#execTimer.unref()
-    const length = Number(this.#req.headers['content-length'] ?? NaN)
-    if (length > config.proxy.maxRequestBodyBytes) {
-      this.errorCode = 'GW_ERR_PROXY_BODY_TOO_LARGE'
-      this.answer({ status: 413, reason: 'body_too_large', headers: { connection: 'close' } })
-      return
-    }
-    // HTTP/1.1: no Content-Length and no Transfer-Encoding means no body (RFC 9112 §6.3), so an
-    // empty Ping without either is buffered (as zero bytes) and parsed like any other.
-    const chunked = this.#req.headers['transfer-encoding'] !== undefined
-    if ((!chunked && Number.isNaN(length)) || length <= BUFFER_LIMIT) {
-      const chunks: Buffer[] = []
-      this.#req.on('data', (c: Buffer) => chunks.push(c))
-      this.#req.on('end', () => {
-        if (this.done) return
-        this.#body = Buffer.concat(chunks)
-        this.#decide(decide)
-      })
-      this.#req.on('error', () => { /* the device went away: res 'close' records it */ })
-    } else {
-      this.#decide(decide)
-    }
+    this.#execTimer = clock.setTimeout(() => { this.#onExecutionTimeout() }, config.timeouts.executionTimeout)
+    const ping = this.ctx.command === 'Ping' && this.ctx.method === 'POST'
+    const limits = { maxBodyBytes: config.proxy.maxRequestBodyBytes, maxPingBodyBytes: config.proxy.maxPingBodyBytes, idleTimeout: config.timeouts.deviceBodyIdle }
+    this.#intake = new BodyIntake(this.#req, { ping, limits, clock }, {
+      onBuffered: (body) => { this.state.body = body; this.#decide(decide) },
+      onStream: (body) => { this.#stream = body; this.#decide(decide) },
+      onRefused: (r) => { this.#refuseBody(r) }
+    })
+    this.#intake.start()
   }
 
-  /** Runs the local passes: a verdict answers the device, otherwise the request is forwarded. */
-  #decide (decide: (pr: ProxyRequest) => Verdict | undefined): void {
-    const verdict = decide(this)
+  #decide (decide: Decide): void {
+    if (this.done) return
+    const verdict = decide(this.state, this)
     if (verdict !== undefined) this.answer(verdict)
     else this.#forward()
   }
@@ -158,19 +128,19 @@ export class ProxyRequest implements Dispatcher.DispatchHandler {
   answer (v: Verdict): void {
     if (this.done) return
     this.#localReason = v.reason
+    this.#code = v.code ?? this.#code
     this.#abortUpstream('gateway')
-    this.#sendVerdict(v)
+    this.#send(v.status, { ...v.headers }, v.body)
     this.#finish('answered_locally')
   }
 
-  #sendVerdict (v: Verdict): void {
-    this.#send(v.status, { ...v.headers }, v.body)
-  }
-
-  /** Ends the request on the gateway's behalf (drain deadline): answered if possible, else cut. */
   endByGateway (v: Verdict): void {
     if (this.done) return
-    if (this.#res.headersSent) {
+    if (this.#pause !== undefined) {
+      // A failed Ping waiting out its pause: answered now, the failure stays its outcome.
+      this.#send(v.status, { ...v.headers }, v.body)
+      this.#finish(this.#pause.outcome)
+    } else if (this.#res.headersSent) {
       this.#localReason = v.reason
       this.#abortUpstream('gateway')
       this.#res.destroy()
@@ -178,6 +148,12 @@ export class ProxyRequest implements Dispatcher.DispatchHandler {
     } else {
       this.answer(v)
     }
+  }
+
+  /** Over the byte cap (413) or silent mid-body (408): answered if nothing was sent yet, else cut. */
+  #refuseBody (r: IntakeRefusal): void {
+    this.#code = r.code
+    this.endByGateway({ status: r.status, reason: r.reason, code: r.code, headers: { connection: 'close' } })
   }
 
   #forward (next?: Upstream): void {
@@ -190,8 +166,9 @@ export class ProxyRequest implements Dispatcher.DispatchHandler {
       return
     }
     this.#upstream = upstream
+    this.#released = false
     upstreams.acquire(upstream)
-    this.#upstreamStarted = performance.now()
+    this.#upstreamStarted = this.#deps.clock.now()
     const req = this.#req
     const headers = buildUpstreamHeaders(req.rawHeaders, {
       remoteAddress: req.socket.remoteAddress,
@@ -199,37 +176,38 @@ export class ProxyRequest implements Dispatcher.DispatchHandler {
       host: req.headers.host,
       forwardedFor: headerValue(req.headers['x-forwarded-for'])
     })
-    const body = this.#body ?? (req.method === 'POST' ? req : null)
-    if (this.#body !== undefined) setContentLength(headers, this.#body.length)
+    const body = this.state.body ?? this.#stream ?? null
+    if (this.state.body !== undefined) setContentLength(headers, this.state.body.length)
+    const relay = new RelayHandler(this)
     try {
       upstream.pool.dispatch({
-        path: upstream.basePath + (req.url ?? '/'),
+        path: upstream.basePath + forwardedPath(req.url),
         method: (req.method ?? 'POST') as Dispatcher.HttpMethod,
         headers,
         body,
         headersTimeout: config.timeouts.easRequestTimeout,
         bodyTimeout: 0
-      }, this)
+      }, relay)
     } catch (err) {
-      metrics.upstreamErrors.inc({ upstream: upstream.name, reason: 'other' })
-      this.#fail(err)
+      relay.onResponseError(undefined, err as Error)
     }
   }
 
-  onRequestStart (controller: Dispatcher.DispatchController): void {
+  onUpstreamStart (controller: Dispatcher.DispatchController): void {
     this.#controller = controller
     if (this.#pendingAbort !== undefined) controller.abort(this.#pendingAbort)
   }
 
-  onResponseStart (controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders): void {
-    if (statusCode < 200 || this.done) return
-    const { config, metrics, state } = this.#deps
-    if (this.#upstream !== undefined) this.#deps.upstreams.reportSuccess(this.#upstream)
-    this.#upstreamMs = performance.now() - this.#upstreamStarted
+  onUpstreamHeaders (controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders): void {
+    if (this.done) return
+    const { config, metrics, state, upstreams, clock } = this.#deps
+    if (this.#upstream !== undefined) upstreams.reportSuccess(this.#upstream)
+    this.#upstreamMs = clock.now() - this.#upstreamStarted
     metrics.upstreamDuration.observe({ command: this.ctx.commandLabel, upstream: this.#upstream?.name ?? '' }, this.#upstreamMs / 1000)
     // The server accepted this Ping (so its credentials): only now is its heartbeat the one an
     // empty Ping reuses (MS-ASCMD §3.1.5.8). A 401'd Ping must not change what the device gets.
-    if (statusCode === 200 && this.ping?.heartbeat !== undefined && this.device !== undefined) this.device.heartbeat = this.ping.heartbeat
+    const { ping, device } = this.state
+    if (statusCode === 200 && ping?.heartbeat !== undefined && device !== undefined) device.heartbeat = ping.heartbeat
     const out = buildDeviceHeaders(headers)
     // Every 401 closes the connection: clients retry authentication on a fresh connection, and
     // a kept-alive socket after a 401 is where NTLM/Basic state goes wrong behind proxies.
@@ -243,66 +221,88 @@ export class ProxyRequest implements Dispatcher.DispatchHandler {
     this.#send(statusCode, out, undefined, false)
   }
 
-  onResponseData (controller: Dispatcher.DispatchController, chunk: Buffer): void {
+  onUpstreamData (controller: Dispatcher.DispatchController, chunk: Buffer): void {
     if (this.done) return
     if (!this.#res.write(chunk)) controller.pause()
   }
 
-  onResponseEnd (): void {
+  onUpstreamEnd (): void {
     if (this.done) return
     this.#res.end()
     this.#finish('completed')
   }
 
-  onResponseError (_controller: Dispatcher.DispatchController, err: Error): void {
+  onUpstreamError (err: Error, started: boolean): void {
     if (this.#endReason !== undefined || this.done) return
+    const { metrics, upstreams } = this.#deps
     const c = classifyUpstreamError(err)
-    this.#deps.metrics.upstreamErrors.inc({ upstream: this.#upstream?.name ?? '', reason: c.reason })
-    if (this.#failover(c)) return
-    this.#failure = { reason: c.reason, code: c.code }
-    if (!this.#res.headersSent && this.ping !== undefined) {
-      // A Ping the gateway must end gets 200 Status 1 (never a 5xx), unless nothing upstream could
-      // be reached at all: then 503 + Retry-After. The metric still records the true outcome.
-      // The pool knows when the next re-probe is due: the same jittered Retry-After as `no_upstream`.
-      if (c.outcome === 'upstream_unreachable') this.#send(503, { 'retry-after': retryAfterHeader(this.#deps.upstreams.retryAfterMs()) })
-      else this.#sendVerdict(pingStatus1(c.reason))
-    } else if (!this.#res.headersSent) {
-      this.#send(c.outcome === 'upstream_timeout' ? 504 : 502, { connection: 'close' })
-    } else {
+    const from = this.#upstream
+    metrics.upstreamErrors.inc({ upstream: from?.name ?? '', reason: c.reason })
+    if (c.reason === 'fd_exhausted') metrics.fdExhausted.inc({ side: 'upstream' })
+    else if (from !== undefined && !started && c.outcome === 'upstream_unreachable') {
+      upstreams.reportFailure(from, { reason: asProbeFailure(c.reason), code: c.code })
+      if (this.#failover(from, c)) return
+    } else if (from !== undefined && c.outcome === 'upstream_reset' && !this.#res.headersSent) {
+      // The server dropped a request it had taken (a held Ping, usually): that counts towards
+      // ejection like a refused connect, or a server resetting every Ping is never taken out.
+      upstreams.reportFailure(from, { reason: asProbeFailure(c.reason), code: c.code })
+    }
+    this.#failure = c
+    this.#releaseUpstream()
+    if (this.#res.headersSent) {
       this.#res.destroy()
+    } else if (c.outcome === 'upstream_unreachable') {
+      // Nothing reached any upstream (every one refused this request's connect): 503 with the
+      // pool's jittered Retry-After, so the device comes back on its own, not a bare 502.
+      this.#send(503, { 'retry-after': retryAfterHeader(upstreams.retryAfterMs()), connection: 'close' })
+    } else if (this.state.ping !== undefined) {
+      // A Ping the gateway must end gets 200 Status 1, never a 5xx; after an upstream failure
+      // only once a jittered pause has passed, so a device re-Pinging at once cannot loop.
+      if (c.outcome === 'upstream_reset') { this.#pauseThenAnswer(c.outcome); return }
+      const v = pingStatus1(c.reason)
+      this.#send(v.status, { ...v.headers }, v.body)
+    } else {
+      this.#send(c.outcome === 'upstream_timeout' ? 504 : 502, { connection: 'close' })
     }
     this.#finish(c.outcome)
+  }
+
+  /** Answers a failed Ping Status 1 after `ping.failurePause`, jittered to 50-150 %. */
+  #pauseThenAnswer (outcome: Outcome): void {
+    const { clock, config } = this.#deps
+    const ms = config.ping.failurePause * (0.5 + clock.random())
+    const timer = clock.setTimeout(() => {
+      if (this.done) return
+      const v = pingStatus1('upstream_failed')
+      this.#send(v.status, { ...v.headers }, v.body)
+      this.#finish(outcome)
+    }, ms)
+    this.#pause = { timer, outcome }
   }
 
   /**
    * A request that failed before any byte reached the upstream goes to another alive upstream,
    * once per upstream. "Before any byte" is exact: undici calls onRequestStart right before it
-   * writes the request, so without a controller nothing was written (the connect failed). A
-   * request whose bytes were sent is never replayed (no duplicate SendMail or Sync), nor one whose
-   * body streams (it cannot be read twice): the device gets the error and retries itself.
+   * writes the request, so a failure without it means the connect failed. A request whose bytes
+   * were sent is never replayed (no duplicate SendMail or Sync), nor one whose body streams (it
+   * cannot be read twice): the device gets the error and retries itself.
    */
-  #failover (c: ClassifiedError): boolean {
+  #failover (from: Upstream, c: ClassifiedError): boolean {
     const { upstreams, metrics } = this.#deps
-    const from = this.#upstream
-    if (from === undefined || this.#controller !== undefined || c.outcome !== 'upstream_unreachable') return false
-    upstreams.reportFailure(from, { reason: c.reason as ConnectFailure, code: c.code })
     const tried = this.#tried ??= new Set()
     tried.add(from)
-    const next = this.#body !== undefined || this.#req.method !== 'POST' ? upstreams.pick(tried) : undefined
+    const next = this.#stream === undefined ? upstreams.pick(tried) : undefined
     if (next === undefined) return false
     metrics.upstreamFailovers.inc({ upstream: from.name, reason: c.reason })
-    upstreams.release(from)
+    this.#releaseUpstream()
     this.#upstream = undefined
     this.#forward(next)
     return true
   }
 
-  #fail (err: unknown): void {
-    this.onResponseError(undefined as unknown as Dispatcher.DispatchController, err as Error)
-  }
-
   #onDeviceClose (): void {
     if (this.done || this.#res.writableFinished) return
+    if (this.#pause !== undefined) { this.#finish(this.#pause.outcome); return }
     this.#abortUpstream('device_abort')
     this.#finish('device_abort')
   }
@@ -310,8 +310,10 @@ export class ProxyRequest implements Dispatcher.DispatchHandler {
   #onExecutionTimeout (): void {
     if (this.done) return
     this.#abortUpstream('execution_timeout')
-    if (!this.#res.headersSent && this.ping !== undefined) this.#sendVerdict(pingStatus1('execution_timeout'))
-    else if (!this.#res.headersSent) this.#send(504, { connection: 'close' })
+    if (!this.#res.headersSent && this.state.ping !== undefined) {
+      const v = pingStatus1('execution_timeout')
+      this.#send(v.status, { ...v.headers }, v.body)
+    } else if (!this.#res.headersSent) this.#send(504, { connection: 'close' })
     else this.#res.destroy()
     this.#finish('execution_timeout')
   }
@@ -319,10 +321,16 @@ export class ProxyRequest implements Dispatcher.DispatchHandler {
   /** Cancels the upstream request at once (its socket is closed, so the server sees it). */
   #abortUpstream (reason: EndReason): void {
     this.#endReason ??= reason
-    if (this.#upstream === undefined) return
+    if (this.#upstream === undefined || this.#released) return
     const err = new GatewayAbort(reason)
     if (this.#controller !== undefined) this.#controller.abort(err)
     else this.#pendingAbort = err
+  }
+
+  #releaseUpstream (): void {
+    if (this.#upstream === undefined || this.#released) return
+    this.#released = true
+    this.#deps.upstreams.release(this.#upstream)
   }
 
   #send (status: number, headers: OutgoingHttpHeaders, body?: Uint8Array, end = true): void {
@@ -338,27 +346,33 @@ export class ProxyRequest implements Dispatcher.DispatchHandler {
   #finish (outcome: Outcome): void {
     if (this.#outcome !== undefined) return
     this.#outcome = outcome
-    const { metrics, logger, active } = this.#deps
-    clearTimeout(this.#execTimer)
+    const { active, clock } = this.#deps
+    clock.clearTimeout(this.#execTimer)
+    if (this.#pause !== undefined) clock.clearTimeout(this.#pause.timer)
+    this.#intake?.stop()
     active.delete(this)
     for (const fn of this.#onDone) fn()
-    if (this.#upstream !== undefined) this.#deps.upstreams.release(this.#upstream)
-    const seconds = (performance.now() - this.#started) / 1000
-    const labels = { command: this.ctx.commandLabel, outcome }
-    metrics.inFlight.dec({ command: this.ctx.commandLabel })
-    metrics.requests.inc(labels)
-    metrics.duration.observe(labels, seconds)
-    const c = this.ctx
-    const line = {
-      reqId: c.reqId, cmd: c.command, outcome, status: this.#res.headersSent ? this.#res.statusCode : 0,
-      durationMs: Math.round(seconds * 1000), upstreamMs: this.#upstreamMs === undefined ? undefined : Math.round(this.#upstreamMs),
-      upstream: this.#upstream?.name, user: c.user, deviceId: c.deviceId, deviceType: c.deviceType,
-      protocolVersion: c.protocolVersion, method: c.method, reason: this.#failure?.reason ?? this.#localReason,
-      heartbeat: this.ping?.heartbeat, connectFailures: this.#tried?.size, code: this.errorCode ?? (this.#failure?.reason === 'dns' ? 'GW_ERR_UPSTREAM_DNS' : OUTCOME_CODES[outcome]), errCode: this.#failure?.code
-    }
-    if (outcome === 'completed' || outcome === 'answered_locally' || outcome === 'device_abort') logger.info(line, 'request')
-    else logger.warn(line, 'request')
+    this.#releaseUpstream()
+    const f = this.#failure
+    this.#deps.record({
+      ctx: this.ctx,
+      outcome,
+      status: this.#res.headersSent ? this.#res.statusCode : 0,
+      durationMs: clock.now() - this.#started,
+      upstreamMs: this.#upstreamMs,
+      upstream: this.#upstream?.name,
+      reason: f?.reason ?? this.#localReason,
+      code: this.#code ?? (f !== undefined ? FAILURE_CODES[f.reason] : undefined),
+      errCode: f?.code,
+      heartbeat: this.state.ping?.heartbeat,
+      connectFailures: this.#tried?.size
+    })
   }
+}
+
+/** The pool's name for a failure (its health vocabulary has no bad_response or fd_exhausted). */
+function asProbeFailure (r: UpstreamFailure): ProbeFailure {
+  return r === 'bad_response' || r === 'fd_exhausted' ? 'other' : r
 }
 
 function headerValue (v: string | string[] | undefined): string | undefined {

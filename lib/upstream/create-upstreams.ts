@@ -3,7 +3,7 @@ import type { Logger } from '../log/index.js'
 import type { Metrics } from '../metrics/index.js'
 import { DEFAULT_POOL_SETTINGS, type PoolSettings } from './default-pool-settings.js'
 import { createHealthChecker, SYSTEM_CLOCK, type PoolClock } from './health-checker.js'
-import type { ConnectFailure } from './probe-failure.js'
+import type { ProbeFailure } from './probe-failure.js'
 import { probeUpstream, type ProbeOptions, type ProbeResult } from './probe-upstream.js'
 import { selectUpstream } from './select-upstream.js'
 import { createHealthState, recordFailure, recordSuccess, type HealthChange, type HealthSettings, type HealthState } from './upstream-health.js'
@@ -43,9 +43,12 @@ export interface UpstreamSet {
   release (u: Upstream): void
   /** A request got an answer from `u`: its consecutive-failure count starts again. */
   reportSuccess (u: Upstream): void
-  /** A request could not connect to `u` (nothing was sent): counts towards ejection. */
-  reportFailure (u: Upstream, failure: { readonly reason: ConnectFailure, readonly code: string }): void
-  /** True when at least one upstream takes requests (what readiness reports). */
+  /**
+   * A request could not connect to `u` (nothing was sent), or `u` dropped a request it had taken:
+   * counts towards ejection. The last alive upstream is never ejected (panic mode).
+   */
+  reportFailure (u: Upstream, failure: { readonly reason: ProbeFailure, readonly code: string }): void
+  /** True when at least one upstream is healthy: alive and not in panic mode (what readiness reports). */
   anyAlive (): boolean
   /** A jittered wait (ms) for a device when none is alive: until the next re-probe, plus up to half again. */
   retryAfterMs (): number
@@ -86,6 +89,7 @@ export function createUpstreams (specs: readonly UpstreamSpec[], opts: UpstreamS
   const hs: HealthSettings = { consecutiveFailures: settings.ejection.consecutiveFailures, ...settings.backoff }
   const all: Member[] = specs.map((s) => createMember(s, opts.connectTimeout))
   let cursor = 0
+  const isLastAlive = (u: Member): boolean => u.health.alive && all.every((o) => o === u || !o.health.alive)
 
   const changed = (u: Member, change: HealthChange, code: string): void => {
     const log = { upstream: u.name, reason: u.health.reason, code }
@@ -93,6 +97,10 @@ export function createUpstreams (specs: readonly UpstreamSpec[], opts: UpstreamS
       metrics?.upstreamEjections.inc({ upstream: u.name, reason: u.health.reason ?? 'other' })
       metrics?.upstreamUp.set({ upstream: u.name }, 0)
       logger?.warn({ ...log, retryInMs: Math.round(u.health.retryAt - clock.now()) }, 'upstream ejected')
+    } else if (change === 'panic') {
+      metrics?.upstreamPanic.inc({ upstream: u.name })
+      metrics?.upstreamUp.set({ upstream: u.name }, 0)
+      logger?.warn(log, 'upstream failing, kept in rotation: it is the last one alive (panic mode)')
     } else if (change === 'restored') {
       metrics?.upstreamUp.set({ upstream: u.name }, 1)
       logger?.info({ upstream: u.name }, 'upstream restored')
@@ -106,7 +114,7 @@ export function createUpstreams (specs: readonly UpstreamSpec[], opts: UpstreamS
       metrics?.upstreamHealthChecks.inc({ upstream: u.name, result: r.ok ? 'alive' : r.reason })
       if (r.ok) { changed(u, recordSuccess(u.health, 'probe'), `HTTP_${r.status}`); return }
       const wasAlive = u.health.alive
-      changed(u, recordFailure(u.health, { now: clock.now(), reason: r.reason, source: 'probe' }, hs, clock.random), r.code)
+      changed(u, recordFailure(u.health, { now: clock.now(), reason: r.reason, source: 'probe', last: isLastAlive(u) }, hs, clock.random), r.code)
       if (!wasAlive) logger?.warn({ upstream: u.name, reason: r.reason, code: r.code, retryInMs: Math.round(u.health.retryAt - clock.now()) }, 'upstream still down')
     }
   })
@@ -124,14 +132,18 @@ export function createUpstreams (specs: readonly UpstreamSpec[], opts: UpstreamS
     },
     acquire (u) { metrics?.upstreamInFlight.set({ upstream: u.name }, ++u.inFlight) },
     release (u) { metrics?.upstreamInFlight.set({ upstream: u.name }, --u.inFlight) },
-    reportSuccess (u) { recordSuccess((u as Member).health, 'request') },
+    reportSuccess (u) {
+      const m = u as Member
+      if (m.health.failures === 0 && !m.health.panic && m.health.level === 0) return // the hot path: nothing to change
+      changed(m, recordSuccess(m.health, 'request'), 'HTTP')
+    },
     reportFailure (u, f) {
       const m = u as Member
-      const change = recordFailure(m.health, { now: clock.now(), reason: f.reason, source: 'request' }, hs, clock.random)
+      const change = recordFailure(m.health, { now: clock.now(), reason: f.reason, source: 'request', last: isLastAlive(m) }, hs, clock.random)
       changed(m, change, f.code)
       if (change === 'ejected') checker.arm(m, m.health.retryAt - clock.now())
     },
-    anyAlive () { return all.some((u) => u.health.alive) },
+    anyAlive () { return all.some((u) => u.health.alive && !u.health.panic) },
     retryAfterMs () {
       let soonest = Infinity
       for (const u of all) soonest = Math.min(soonest, u.health.alive ? clock.now() : u.health.retryAt)

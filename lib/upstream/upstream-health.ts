@@ -16,6 +16,12 @@ export interface HealthSettings {
 export interface HealthState {
   /** Takes new requests. False = ejected, waiting for a re-probe at `retryAt`. */
   alive: boolean
+  /**
+   * Failing, but kept in rotation because it is the last alive upstream (panic mode). Ends with
+   * its next success (a request's answer or a probe), or becomes an ejection once another
+   * upstream is alive again.
+   */
+  panic: boolean
   /** Consecutive failures while alive. */
   failures: number
   /** Backoff attempt of the next ejection or failed re-probe (kept until the error expiry). */
@@ -28,13 +34,19 @@ export interface HealthState {
 }
 
 /** What a recorded result changed: the upstream left or rejoined the rotation. */
-export type HealthChange = 'ejected' | 'restored' | undefined
+export type HealthChange = 'ejected' | 'restored' | 'panic' | undefined
 
 /** A failure as the state machine sees it: from a request's connect or from a probe. */
 export interface FailureEvent {
   readonly now: number
   readonly reason: ProbeFailure
   readonly source: 'request' | 'probe'
+  /**
+   * No other upstream is alive: ejecting this one would leave none. Then it stays in rotation
+   * (panic mode, like Envoy's panic threshold and nginx's single-server groups): each request
+   * still tries it, and only a request whose own connect fails is refused.
+   */
+  readonly last?: boolean
 }
 
 /** Highest backoff level kept (the delay is capped at `max` long before). */
@@ -42,7 +54,7 @@ const MAX_LEVEL = 64
 
 /** A fresh upstream: presumed alive until it fails (passive checks work from the first request). */
 export function createHealthState (): HealthState {
-  return { alive: true, failures: 0, level: 0, lastFailureAt: -Infinity, retryAt: 0, reason: undefined }
+  return { alive: true, panic: false, failures: 0, level: 0, lastFailureAt: -Infinity, retryAt: 0, reason: undefined }
 }
 
 /**
@@ -59,7 +71,14 @@ export function recordFailure (s: HealthState, e: FailureEvent, settings: Health
     if (e.source === 'probe') scheduleRetry(s, e.now, settings, random)
     return undefined
   }
-  if (++s.failures < settings.consecutiveFailures) return undefined
+  if (s.panic && e.last === true) return undefined
+  if (!s.panic && ++s.failures < settings.consecutiveFailures) return undefined
+  if (e.last === true) {
+    s.panic = true
+    s.failures = 0
+    return 'panic'
+  }
+  s.panic = false
   s.alive = false
   s.failures = 0
   scheduleRetry(s, e.now, settings, random)
@@ -68,11 +87,18 @@ export function recordFailure (s: HealthState, e: FailureEvent, settings: Health
 
 /**
  * Records a success. Only a probe brings an ejected upstream back: an answer to a request sent
- * before the ejection proves old connections work, not new ones. The backoff level is kept, so an
- * upstream that flaps within the error expiry is re-probed more slowly each time.
+ * before the ejection proves old connections work, not new ones. Once an alive upstream answers
+ * again its backoff level decays to nothing, so a short blip long ago never lengthens the next
+ * outage; an upstream that flaps (ejected again before it answered) is re-probed more slowly.
  */
 export function recordSuccess (s: HealthState, source: 'request' | 'probe'): HealthChange {
-  if (s.alive) { s.failures = 0; return undefined }
+  if (s.alive) {
+    s.failures = 0
+    s.level = 0
+    if (!s.panic) return undefined
+    s.panic = false
+    return 'restored'
+  }
   if (source === 'request') return undefined
   s.alive = true
   s.failures = 0

@@ -26,6 +26,8 @@ export function testConfigTree (upstreamUrl: string): ConfigTree {
     server: { minHeartbeat: '100ms', maxHeartbeat: '2s' },
     timeouts: { easRequestTimeout: '3s', executionTimeout: '4s', heartbeatMargin: '500ms', drainGrace: '1s', connect: '2s' },
     admin: { listen: { host: '127.0.0.1', port: 0 } },
+    // A Ping ended by an upstream failure is answered after this pause (10 s in production).
+    ping: { failurePause: '300ms' },
     // The first health-check probe comes one interval after listen: none within a test, so the
     // loopback upstream sees only the device requests.
     pool: { healthCheck: { interval: '10m' } },

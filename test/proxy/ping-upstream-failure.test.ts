@@ -53,7 +53,9 @@ for (const rst of [false, true]) {
 t.test('easRequestTimeout while a Ping is held: 200 Status 1, outcome upstream_timeout, upstream cancelled', async (t) => {
   const up = await startUpstream({ kind: 'silence' })
   t.teardown(up.close)
-  const gw = await startPingGateway(t, up.url, SHORT)
+  // undici checks its headers timeout on a coarse (about 0.5 s) tick: executionTimeout is kept
+  // well clear of it, so that a loaded machine cannot let the execution timer win the race.
+  const gw = await startPingGateway(t, up.url, { ...SHORT, timeouts: { ...SHORT.timeouts, executionTimeout: '3500ms' } })
   const dev = await DeviceConnection.open(gw.port)
   t.teardown(() => { dev.destroy() })
   const sent = performance.now()

@@ -51,15 +51,19 @@ t.test('bytes sent: never replayed. The upstream that got them resets; nobody el
   t.teardown(b.close)
   a.behave = () => ({ kind: 'reset' })
   const gw = await startPoolGateway(t, { a: a.url, b: b.url }, QUIET, { weights: { a: 100 } })
-  for (const cmd of ['SendMail', 'Sync', 'SmartReply']) {
+  for (const cmd of ['SendMail', 'Sync']) {
     const res = await send(gw.base, { cmd, deviceId: `D-${cmd}` })
     t.equal(res.status, 502, `${cmd}: a clear error, the device retries itself`)
   }
-  t.same(a.posts().map((s) => s.cmd), ['SendMail', 'Sync', 'SmartReply'], 'a received each exactly once')
+  t.same(a.posts().map((s) => s.cmd), ['SendMail', 'Sync'], 'a received each exactly once')
   t.same(b.posts(), [], 'b received nothing: no replay')
   t.equal(await gw.value('upstreamFailovers'), 0)
-  t.equal(await gw.value('requests', { outcome: 'upstream_reset' }), 3)
-  t.equal(await gw.value('upstreamEjections'), 0, 'a reset after the connect is not a connect failure')
+  t.equal(await gw.value('requests', { outcome: 'upstream_reset' }), 2)
+  // regression: #9 — resets of requests a server had taken count towards ejection (no hot loop)
+  t.equal(await gw.value('upstreamEjections', { upstream: 'a', reason: 'reset' }), 1, 'two resets in a row (consecutiveFailures 2) eject a')
+  t.equal((await send(gw.base, { cmd: 'SmartReply', deviceId: 'D-SmartReply' })).status, 200, 'the next request goes to b')
+  t.same(b.posts().map((s) => s.cmd), ['SmartReply'])
+  t.equal(a.posts().length, 2, 'a saw nothing more')
 })
 
 t.test('a streamed body (over 64 KiB) is not replayed either, even when the connect failed', async (t) => {
@@ -67,16 +71,20 @@ t.test('a streamed body (over 64 KiB) is not replayed either, even when the conn
   t.teardown(b.close)
   const gw = await startPoolGateway(t, { a: `http://127.0.0.1:${await deadPort()}/`, b: b.url }, QUIET)
   const res = await send(gw.base, { cmd: 'SendMail', body: Buffer.alloc(200 * 1024, 7) })
-  t.equal(res.status, 502)
+  t.equal(res.status, 503, 'nothing reached any server: 503 with Retry-After')
+  t.ok(Number(res.headers['retry-after']) >= 1)
   t.same(b.seen, [], 'b saw nothing')
   t.equal(await gw.value('requests', { command: 'SendMail', outcome: 'upstream_unreachable' }), 1)
   t.equal(await gw.value('upstreamFailovers'), 0)
 })
 
-t.test('every upstream unreachable: each tried once, then a clear error', async (t) => {
+// regression: #9 — every upstream refusing this request's connect used to answer a bare 502
+t.test('every upstream unreachable: each tried once, then 503 with a jittered Retry-After at once', async (t) => {
   const gw = await startPoolGateway(t, { a: `http://127.0.0.1:${await deadPort()}/`, b: `http://127.0.0.1:${await deadPort()}/` }, QUIET)
   const res = await send(gw.base)
-  t.equal(res.status, 502)
+  t.equal(res.status, 503)
+  t.ok(['1', '2'].includes(String(res.headers['retry-after'])), 'Retry-After 1-1.5 s, rounded up')
+  t.equal(res.headers.connection, 'close')
   t.equal(await gw.value('upstreamErrors', { reason: 'refused' }), 2, 'a and b tried once each')
   t.equal(await gw.value('upstreamFailovers'), 1)
 })

@@ -1,6 +1,5 @@
 import t from 'tap'
 import type { PassContext } from '../../lib/proxy/passes/index.js'
-import { limitConnections } from '../../lib/proxy/passes/limit-connections.js'
 import type { PassLimits } from '../../lib/proxy/passes/limit-context.js'
 import { limitDeviceRate } from '../../lib/proxy/passes/limit-device-rate.js'
 import { limitGlobalRate } from '../../lib/proxy/passes/limit-global-rate.js'
@@ -13,7 +12,7 @@ const NO = (limit: 'global_rate' | 'device_rate' | 'held_pings' | 'connections')
 
 interface Stub { ctx: PassContext, calls: string[], refused: string[] }
 
-function stub (req: { user?: string, deviceId?: string, ping?: boolean, holding?: boolean }, answers: Partial<Record<'device' | 'request' | 'ping', LimitDecision>> = {}, connection = OK, held = 0): Stub {
+function stub (req: { user?: string, deviceId?: string, ping?: boolean, holding?: boolean, credential?: string }, answers: Partial<Record<'device' | 'request' | 'ping', LimitDecision>> = {}, held = 0): Stub {
   const calls: string[] = []
   const refused: string[] = []
   const limiter: RequestLimiter = {
@@ -23,18 +22,19 @@ function stub (req: { user?: string, deviceId?: string, ping?: boolean, holding?
     admitConnection () { return OK },
     trackedDevices: 0
   }
-  const limits: PassLimits = { limiter, connection, heldPings: () => held, onRefuse (l) { refused.push(l) } }
-  const pr = {
+  const limits: PassLimits = { limiter, heldPings: () => held, onRefuse (l) { refused.push(l) } }
+  const request = {
     ctx: { user: req.user, deviceId: req.deviceId, command: req.ping === true ? 'Ping' : 'Sync' },
+    credential: req.credential ?? 'C',
     ping: req.ping === true ? { heartbeat: 300, empty: false, folders: 1 } : undefined,
     device: req.holding === true ? { held: {} } : undefined
   }
-  return { ctx: { pr, limits } as unknown as PassContext, calls, refused }
+  return { ctx: { request, limits } as unknown as PassContext, calls, refused }
 }
 
 t.test('without limits wired (stub contexts elsewhere), every limit pass lets the request through', async (t) => {
-  const ctx = { pr: { ctx: { user: 'a', deviceId: 'b' }, ping: {} } } as unknown as PassContext
-  for (const pass of [limitConnections, limitDeviceRate, limitHeldPings, limitGlobalRate]) t.equal(pass(ctx), undefined)
+  const ctx = { request: { ctx: { user: 'a', deviceId: 'b' }, ping: {}, credential: '' } } as unknown as PassContext
+  for (const pass of [limitDeviceRate, limitHeldPings, limitGlobalRate]) t.equal(pass(ctx), undefined)
 })
 
 t.test('a refusal: 503, whole-second Retry-After, the limit in the reason, counted once', async (t) => {
@@ -44,23 +44,20 @@ t.test('a refusal: 503, whole-second Retry-After, the limit in the reason, count
   t.equal(limitGlobalRate(stub({}).ctx), undefined)
 })
 
-t.test('connections: the decision taken at accept; a refusal also closes the connection', async (t) => {
-  t.equal(limitConnections(stub({}).ctx), undefined)
-  const s = stub({}, {}, NO('connections'))
-  t.same(limitConnections(s.ctx), { status: 503, reason: 'limit_connections', headers: { 'retry-after': '3', connection: 'close' } })
-  t.same(s.refused, ['connections'])
-})
-
-t.test('device rate: keyed by user (any case) + DeviceId, by the user alone, or not at all', async (t) => {
+t.test('device rate: keyed by user (any case) + DeviceId + credentials, by the user alone, or not at all', async (t) => {
   const both = stub({ user: 'Alice', deviceId: 'D1' })
   limitDeviceRate(both.ctx)
-  t.same(both.calls, ['device "alice\\u0000D1"'])
+  t.same(both.calls, ['device "alice\\u0000D1\\u0000C"'])
   const userOnly = stub({ user: 'bob' })
   limitDeviceRate(userOnly.ctx)
-  t.same(userOnly.calls, ['device "bob\\u0000"'])
+  t.same(userOnly.calls, ['device "bob\\u0000\\u0000C"'])
   const deviceOnly = stub({ deviceId: 'D2' })
   limitDeviceRate(deviceOnly.ctx)
-  t.same(deviceOnly.calls, ['device "\\u0000D2"'])
+  t.same(deviceOnly.calls, ['device "\\u0000D2\\u0000C"'])
+  // regression: #9 — a stranger with the victim's User and DeviceId but other credentials spends another bucket
+  const stranger = stub({ user: 'Alice', deviceId: 'D1', credential: 'X' })
+  limitDeviceRate(stranger.ctx)
+  t.not(stranger.calls[0], both.calls[0])
   const anonymous = stub({ user: '', deviceId: '' })
   t.equal(limitDeviceRate(anonymous.ctx), undefined)
   t.same(anonymous.calls, [], 'no key: left to the global limit (never the IP)')
@@ -74,7 +71,7 @@ t.test('held Pings: only a new Ping is capped; a superseding Ping and other comm
   const superseding = stub({ user: 'u', deviceId: 'D', ping: true, holding: true }, { ping: NO('held_pings') })
   t.equal(limitHeldPings(superseding.ctx), undefined)
   t.same(superseding.calls, [], 'replaces its own held Ping: adds nothing')
-  const fresh = stub({ user: 'u', deviceId: 'D', ping: true }, { ping: NO('held_pings') }, OK, 7)
+  const fresh = stub({ user: 'u', deviceId: 'D', ping: true }, { ping: NO('held_pings') }, 7)
   t.match(limitHeldPings(fresh.ctx), { status: 503, reason: 'limit_held_pings', headers: { 'retry-after': '3' } })
   t.same(fresh.calls, ['ping 7'], 'asked with the current held count')
 })

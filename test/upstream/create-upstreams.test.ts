@@ -68,10 +68,11 @@ t.test('passive ejection after N connect failures, told apart by reason in metri
 })
 
 t.test('an ejected upstream is re-probed with backoff, even when periodic checks never started', async (t) => {
-  const r = rig(t, ['a'], { random: () => 1 })
+  const r = rig(t, ['a', 'b'], { random: () => 1 })
   r.answer.set('a', REFUSED)
   refuse(r, 'a', 3)
-  t.notOk(r.set.anyAlive())
+  t.notOk(r.u('a').health.alive)
+  t.ok(r.set.anyAlive(), 'b still serves')
   t.same(r.clock.pending(), [30_000])
   await r.clock.advance(30_000)
   t.same(r.probes, [{ name: 'a', path: '/SOGo/Microsoft-Server-ActiveSync', at: 30_000 }], 'OPTIONS path = base path + healthCheck.path')
@@ -111,7 +112,7 @@ t.test('error expiry: failures spread wider than errorExpiry never eject', async
 })
 
 t.test('a probe that throws counts as a failure, never leaves the upstream stuck', async (t) => {
-  const r = rig(t, ['a'])
+  const r = rig(t, ['a', 'b'])
   r.answer.set('a', new Error('boom'))
   refuse(r, 'a', 3)
   await r.clock.advance(30_000)
@@ -141,17 +142,55 @@ t.test('nothing stays stuck: under random events every ejected upstream has a re
   t.equal(stuck, 0)
 })
 
-t.test('retryAfterMs: until the soonest re-probe, plus up to half again; at least 1 s', async (t) => {
+t.test('retryAfterMs: while an upstream is in rotation (panic included), 1 s plus up to half again', async (t) => {
   const r = rig(t, ['a', 'b'], { random: () => 1 })
   refuse(r, 'a', 3)
   refuse(r, 'b', 3)
-  t.equal(r.set.retryAfterMs(), 45_000, 'soonest re-probe in 30 s, +50 %')
-  await r.clock.advance(29_900)
-  t.equal(r.set.retryAfterMs(), 1500, 'floored at 1 s, +50 %')
+  t.notOk(r.u('a').health.alive, 'a ejected')
+  t.ok(r.u('b').health.panic, 'b, the last one, is kept in panic mode')
+  t.equal(r.set.retryAfterMs(), 1500, 'b is still tried: floored at 1 s, +50 %')
+})
+
+// regression: #9 — a 1 s restart of the only mail server used to mean 19, 36, then 85 s of 503
+t.test('panic mode: the last alive upstream is never ejected; its next success ends the panic, and backoff decays', async (t) => {
+  const r = rig(t, ['a'])
+  refuse(r, 'a', 3)
+  t.ok(r.u('a').health.alive, 'still in rotation')
+  t.ok(r.u('a').health.panic)
+  t.equal(r.set.pick()?.name, 'a', 'each request still tries it')
+  t.notOk(r.set.anyAlive(), 'readiness reports it unhealthy')
+  refuse(r, 'a', 10)
+  t.equal(await r.obs.value(metricNames.upstreamPanic, { upstream: 'a' }), 1, 'entered once, however many failures follow')
+  t.equal(await r.obs.value(metricNames.upstreamUp, { upstream: 'a' }), 0)
+  t.equal(await r.obs.value(metricNames.upstreamEjections), 0)
+  t.same(r.clock.pending(), [], 'no re-probe needed: it was never taken out')
+  t.match(r.obs.lines().find((l) => String(l.msg).includes('panic mode')), { level: 'warn', upstream: 'a', reason: 'refused' })
+  r.set.reportSuccess(r.u('a'))
+  t.notOk(r.u('a').health.panic, 'one answer ends the panic')
+  t.ok(r.set.anyAlive())
+  t.equal(await r.obs.value(metricNames.upstreamUp, { upstream: 'a' }), 1)
+  t.ok(r.obs.lines().some((l) => l.msg === 'upstream restored'))
+})
+
+t.test('panic ends in an ejection once another upstream is alive again; an answer resets the backoff level', async (t) => {
+  const r = rig(t, ['a', 'b'])
+  r.answer.set('a', REFUSED)
+  refuse(r, 'a', 3)
+  t.equal(r.u('a').health.level, 1, 'ejected: backoff level 1')
+  refuse(r, 'b', 3)
+  t.ok(r.u('b').health.panic)
+  r.answer.set('a', ALIVE)
+  await r.clock.advance(30_000)
+  t.ok(r.u('a').health.alive, 'a restored by its re-probe')
+  refuse(r, 'b')
+  t.notOk(r.u('b').health.alive, 'b is no longer the last: its next failure ejects it')
+  t.equal(r.u('a').health.level, 1, 'restored, not yet answered')
+  r.set.reportSuccess(r.u('a'))
+  t.equal(r.u('a').health.level, 0, 'an answer: the backoff level decays to nothing')
 })
 
 t.test('stop: every timer cleared, probes aborted, results after stop ignored; close is idempotent', async (t) => {
-  const r = rig(t, ['a'])
+  const r = rig(t, ['a', 'b'])
   let release: ((r: ProbeResult) => void) | undefined
   const set = createUpstreams([{ name: 'x', url: 'http://x.example/', verifyCertificate: true }], {
     connectTimeout: 1000, pool: POOL, clock: r.clock,

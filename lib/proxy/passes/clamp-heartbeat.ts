@@ -7,8 +7,8 @@ import type { Pass } from './index.js'
  * HeartbeatInterval, exactly as Exchange does (MS-ASCMD §2.2.3.162.10, PROTOCOL.md §2.5), without
  * touching the upstream. The bounds are the server's, narrowed by the gateway's own `ping` limits.
  */
-export const clampHeartbeat: Pass = ({ pr, config, metrics }) => {
-  const hb = pr.ping?.heartbeat
+export const clampHeartbeat: Pass = ({ request, config, metrics }) => {
+  const hb = request.ping?.heartbeat
   if (hb === undefined) return undefined
   metrics.pingHeartbeat.observe(hb)
   const min = Math.ceil(Math.max(config.server.minHeartbeat, config.ping.minHeartbeat ?? 0) / 1000)

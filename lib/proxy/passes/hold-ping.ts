@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto'
 import { pingStatus1 } from '../ping-answers.js'
 import type { Pass } from './index.js'
 
@@ -8,24 +7,24 @@ import type { Pass } from './index.js'
  * That is the live signature of a hop that dropped the old connection silently, so it is counted,
  * and how long the old one was held is observed and logged.
  */
-export const holdPing: Pass = ({ pr, devices, metrics, logger }) => {
-  const device = pr.device
-  if (pr.ping === undefined || device === undefined) return undefined
+export const holdPing: Pass = ({ request, control, devices, metrics, logger }) => {
+  const device = request.device
+  if (request.ping === undefined || device === undefined) return undefined
   const since = Date.now()
   const held = {
     since,
-    heartbeat: pr.ping.heartbeat,
-    auth: createHash('sha256').update(pr.authorization ?? '').digest('base64'),
-    supersede: () => { pr.endByGateway(pingStatus1('superseded')) }
+    heartbeat: request.ping.heartbeat,
+    auth: request.credential,
+    supersede: () => { control.endByGateway(pingStatus1('superseded')) }
   }
   const old = devices.hold(device, held)
   if (old === false) return undefined
-  pr.onDone(() => { devices.release(device, held) })
+  control.onDone(() => { devices.release(device, held) })
   if (old !== undefined) {
     const heldSeconds = (since - old.since) / 1000
     metrics.pingSuperseded.inc()
     metrics.pingSupersededAfter.observe(heldSeconds)
-    logger.info({ reqId: pr.ctx.reqId, deviceId: device.deviceId, user: device.user, heldSeconds: Math.round(heldSeconds), heartbeat: old.heartbeat }, 'ping superseded')
+    logger.info({ reqId: request.ctx.reqId, deviceId: device.deviceId, user: device.user, heldSeconds: Math.round(heldSeconds), heartbeat: old.heartbeat }, 'ping superseded')
   }
   return undefined
 }

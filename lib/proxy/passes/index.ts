@@ -2,10 +2,10 @@ import type { GatewayConfig } from '../../config/index.js'
 import type { Logger } from '../../log/index.js'
 import type { Metrics } from '../../metrics/index.js'
 import type { DeviceRegistry } from '../device-registry.js'
-import type { ProxyRequest, Verdict } from '../proxy-request.js'
+import type { RequestState, StateChange } from '../request-state.js'
+import type { RequestControl, Verdict } from '../verdict.js'
 import { clampHeartbeat } from './clamp-heartbeat.js'
 import { holdPing } from './hold-ping.js'
-import { limitConnections } from './limit-connections.js'
 import type { PassLimits } from './limit-context.js'
 import { limitDeviceRate } from './limit-device-rate.js'
 import { limitGlobalRate } from './limit-global-rate.js'
@@ -14,11 +14,14 @@ import { parsePing } from './parse-ping.js'
 import { rejectMalformedQuery } from './reject-malformed-query.js'
 import { trackDevice } from './track-device.js'
 
-/** What a pass sees: the request (context and buffered body) and the gateway's services. */
+/** What a pass sees: the request's state record and the gateway's services. */
 export interface PassContext {
-  readonly pr: ProxyRequest
+  /** The request's plain state record (read it; change it by returning a {@link StateChange}). */
+  readonly request: Readonly<RequestState>
+  /** Ending the request later (supersede) and hearing when it ends. */
+  readonly control: RequestControl
   readonly config: GatewayConfig
-  readonly state: { readonly draining: boolean }
+  readonly gateway: { readonly draining: boolean }
   readonly devices: DeviceRegistry
   readonly metrics: Metrics
   readonly logger: Logger
@@ -26,13 +29,15 @@ export interface PassContext {
   readonly limits?: PassLimits
 }
 
-/** A local decision before the upstream: a Verdict answers the device and stops the chain. */
-export type Pass = (ctx: PassContext) => Verdict | undefined
+/**
+ * A local decision before the upstream: a Verdict answers the device and stops the chain; a
+ * StateChange is applied to the request's state record and the chain goes on.
+ */
+export type Pass = (ctx: PassContext) => Verdict | StateChange | undefined
 
 /** The incoming passes, in the order they run. Explicit on purpose: never derived from keys. */
 export const INCOMING_PASSES: readonly Pass[] = [
   rejectMalformedQuery,
-  limitConnections,
   trackDevice,
   limitDeviceRate,
   parsePing,
@@ -44,11 +49,18 @@ export const INCOMING_PASSES: readonly Pass[] = [
   holdPing
 ]
 
-/** Runs passes in order; the first Verdict wins. */
-export function runPasses (passes: readonly Pass[], ctx: PassContext): Verdict | undefined {
+/** Runs passes in order on `state`; the first Verdict wins. */
+export function runPasses (passes: readonly Pass[], state: RequestState, ctx: Omit<PassContext, 'request'>): Verdict | undefined {
+  const full: PassContext = { ...ctx, request: state }
   for (const pass of passes) {
-    const v = pass(ctx)
-    if (v !== undefined) return v
+    const r = pass(full)
+    if (r === undefined) continue
+    if (isVerdict(r)) return r
+    Object.assign(state, r)
   }
   return undefined
+}
+
+function isVerdict (r: Verdict | StateChange): r is Verdict {
+  return 'status' in r
 }

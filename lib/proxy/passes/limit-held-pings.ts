@@ -6,7 +6,7 @@ import { limitVerdict } from './limit-verdict.js'
  * replaces its device's held one adds nothing and passes. It runs before holdPing, so a refused
  * Ping never supersedes (cuts) the Ping its device already holds: the limiter cuts no held Ping.
  */
-export const limitHeldPings: Pass = ({ pr, limits }) => {
-  if (limits === undefined || pr.ping === undefined || pr.device?.held !== undefined) return undefined
+export const limitHeldPings: Pass = ({ request, limits }) => {
+  if (limits === undefined || request.ping === undefined || request.device?.held !== undefined) return undefined
   return limitVerdict(limits, limits.limiter.admitPing(limits.heldPings()))
 }

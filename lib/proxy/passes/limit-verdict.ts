@@ -1,5 +1,5 @@
 import { retryAfterHeader, type LimitDecision } from '../../policy/index.js'
-import type { Verdict } from '../proxy-request.js'
+import type { Verdict } from '../verdict.js'
 import type { PassLimits } from './limit-context.js'
 
 /**

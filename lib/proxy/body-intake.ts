@@ -1,0 +1,138 @@
+import type { IncomingMessage } from 'node:http'
+import { Readable } from 'node:stream'
+import type { PoolClock } from '../upstream/index.js'
+
+/** Bodies up to this size are buffered (Sync, FolderSync); larger ones stream (notes/engine.md §4). */
+export const BUFFER_LIMIT = 64 * 1024
+
+/** The byte caps and the idle bound of body intake (from `proxy.*` and `timeouts.deviceBodyIdle`). */
+export interface IntakeLimits {
+  /** Any body. */
+  readonly maxBodyBytes: number
+  /** A Ping body, which is always buffered and parsed. */
+  readonly maxPingBodyBytes: number
+  /** Longest silence between two reads of the body (ms). */
+  readonly idleTimeout: number
+}
+
+/** Why intake refused a body: over its cap (413), or the device went quiet mid-body (408). */
+export type IntakeRefusal =
+  | { readonly status: 413, readonly reason: 'body_too_large', readonly code: 'GW_ERR_PROXY_BODY_TOO_LARGE' }
+  | { readonly status: 408, readonly reason: 'body_idle_timeout', readonly code: 'GW_ERR_PROXY_BODY_TIMEOUT' }
+
+/** What intake tells its request. Exactly one of buffered/stream, then at most one refusal. */
+export interface IntakeEvents {
+  /** The whole body arrived (Pings, small bodies, requests without a body). */
+  onBuffered (body: Buffer): void
+  /** The body streams: forward `body` now; it is capped and idle-timed as it is read. */
+  onStream (body: Readable): void
+  /** The cap or the idle bound was hit, before or after forwarding began. */
+  onRefused (r: IntakeRefusal): void
+}
+
+const TOO_LARGE: IntakeRefusal = { status: 413, reason: 'body_too_large', code: 'GW_ERR_PROXY_BODY_TOO_LARGE' }
+const IDLE: IntakeRefusal = { status: 408, reason: 'body_idle_timeout', code: 'GW_ERR_PROXY_BODY_TIMEOUT' }
+
+/**
+ * The one owner of a request body. Bytes are counted as they arrive, whatever the framing
+ * (Content-Length or chunked), so no body gets past its cap; a Ping is always buffered (chunked
+ * included) so that it is always parsed; a device that stops sending mid-body is cut after
+ * `idleTimeout`, as nginx's client_body_timeout does.
+ */
+export class BodyIntake {
+  readonly #req: IncomingMessage
+  readonly #limits: IntakeLimits
+  readonly #clock: PoolClock
+  readonly #events: IntakeEvents
+  readonly #ping: boolean
+  #bytes = 0
+  #lastRead = 0
+  #timer: unknown
+  #finished = false
+
+  constructor (req: IncomingMessage, opts: { ping: boolean, limits: IntakeLimits, clock: PoolClock }, events: IntakeEvents) {
+    this.#req = req
+    this.#limits = opts.limits
+    this.#clock = opts.clock
+    this.#events = events
+    this.#ping = opts.ping
+  }
+
+  /** Starts reading; the events may fire synchronously (a request without a body). */
+  start (): void {
+    const h = this.#req.headers
+    const length = h['content-length'] === undefined ? NaN : Number(h['content-length'])
+    const chunked = h['transfer-encoding'] !== undefined
+    if (length > this.#cap) { this.#refuse(TOO_LARGE); return }
+    // HTTP/1.1: no Content-Length and no Transfer-Encoding means no body (RFC 9112 §6.3).
+    if (!chunked && Number.isNaN(length)) { this.#finish(); this.#events.onBuffered(Buffer.alloc(0)); return }
+    this.#armIdle()
+    if (this.#ping || (!chunked && length <= BUFFER_LIMIT)) this.#buffer()
+    else this.#stream()
+  }
+
+  /** Stops timers and listeners (the request has its outcome). */
+  stop (): void { this.#finish() }
+
+  get #cap (): number { return this.#ping ? this.#limits.maxPingBodyBytes : this.#limits.maxBodyBytes }
+
+  #buffer (): void {
+    const chunks: Buffer[] = []
+    this.#req.on('data', (c: Buffer) => {
+      if (this.#finished || !this.#count(c)) return
+      chunks.push(c)
+    })
+    this.#req.on('end', () => {
+      if (this.#finished) return
+      this.#finish()
+      this.#events.onBuffered(chunks.length === 1 ? chunks[0] as Buffer : Buffer.concat(chunks, this.#bytes))
+    })
+    this.#req.on('error', () => { this.#finish() /* the device went away: the response's close records it */ })
+  }
+
+  #stream (): void {
+    const req = this.#req
+    const body = new Readable({ read () { req.resume() } })
+    req.on('data', (c: Buffer) => {
+      if (this.#finished) return
+      if (!this.#count(c)) { body.destroy(); return }
+      if (!body.push(c)) req.pause()
+    })
+    req.on('end', () => { if (!this.#finished) { this.#finish(); body.push(null) } })
+    req.on('error', (err) => { this.#finish(); body.destroy(err) })
+    this.#events.onStream(body)
+  }
+
+  /** Counts a chunk; false (and the refusal sent) once the body is over its cap. */
+  #count (c: Buffer): boolean {
+    this.#bytes += c.length
+    this.#lastRead = this.#clock.now()
+    if (this.#bytes <= this.#cap) return true
+    this.#refuse(TOO_LARGE)
+    return false
+  }
+
+  /** One timer for the whole body: on firing it re-arms for what is left of the idle window. */
+  #armIdle (): void {
+    this.#lastRead = this.#clock.now()
+    const check = (): void => {
+      if (this.#finished) return
+      const left = this.#lastRead + this.#limits.idleTimeout - this.#clock.now()
+      if (left > 0) { this.#timer = this.#clock.setTimeout(check, left); return }
+      this.#refuse(IDLE)
+    }
+    this.#timer = this.#clock.setTimeout(check, this.#limits.idleTimeout)
+  }
+
+  #refuse (r: IntakeRefusal): void {
+    if (this.#finished) return
+    this.#finish()
+    this.#events.onRefused(r)
+  }
+
+  #finish (): void {
+    if (this.#finished) return
+    this.#finished = true
+    if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer)
+  }
+}

@@ -1,0 +1,70 @@
+import type { Logger } from '../log/index.js'
+import type { Metrics } from '../metrics/index.js'
+import type { Outcome } from './outcome.js'
+import type { RequestContext } from './request-context.js'
+
+/** Everything the one access line and the outcome metrics say about a finished request. */
+export interface OutcomeFacts {
+  readonly ctx: RequestContext
+  readonly outcome: Outcome
+  /** HTTP status sent to the device (0 when nothing was sent). */
+  readonly status: number
+  readonly durationMs: number
+  readonly upstreamMs: number | undefined
+  readonly upstream: string | undefined
+  /** Why: the upstream failure reason or the local answer's reason. */
+  readonly reason: string | undefined
+  /** Catalog code (README § Error codes). */
+  readonly code: string | undefined
+  /** The underlying error's own code (ECONNRESET, HPE_INVALID_STATUS, …). */
+  readonly errCode: string | undefined
+  readonly heartbeat: number | undefined
+  readonly connectFailures: number | undefined
+}
+
+/** The catalog code an outcome stands for when nothing more precise is known. */
+const OUTCOME_CODES: Partial<Record<Outcome, string>> = {
+  device_abort: 'GW_ERR_PROXY_DEVICE_ABORT',
+  upstream_reset: 'GW_ERR_UPSTREAM_RESET',
+  upstream_timeout: 'GW_ERR_UPSTREAM_TIMEOUT',
+  execution_timeout: 'GW_ERR_PROXY_EXECUTION_TIMEOUT',
+  upstream_unreachable: 'GW_ERR_UPSTREAM_UNREACHABLE'
+}
+
+/** Outcomes logged at info; the others (the gateway or the upstream failed the device) at warn. */
+const QUIET = new Set<Outcome>(['completed', 'answered_locally', 'device_abort'])
+
+/** Writes a request's outcome: the metrics and the one access line (fastify's onResponse). */
+export type OutcomeRecorder = (f: OutcomeFacts) => void
+
+/** Builds the recorder on the gateway's metrics and logger. */
+export function createOutcomeRecorder (metrics: Metrics, logger: Logger): OutcomeRecorder {
+  return (f) => {
+    const c = f.ctx
+    const labels = { command: c.commandLabel, outcome: f.outcome }
+    metrics.inFlight.dec({ command: c.commandLabel })
+    metrics.requests.inc(labels)
+    metrics.duration.observe(labels, f.durationMs / 1000)
+    const line = {
+      reqId: c.reqId,
+      cmd: c.command,
+      outcome: f.outcome,
+      status: f.status,
+      durationMs: Math.round(f.durationMs),
+      upstreamMs: f.upstreamMs === undefined ? undefined : Math.round(f.upstreamMs),
+      upstream: f.upstream,
+      user: c.user,
+      deviceId: c.deviceId,
+      deviceType: c.deviceType,
+      protocolVersion: c.protocolVersion,
+      method: c.method,
+      reason: f.reason,
+      heartbeat: f.heartbeat,
+      connectFailures: f.connectFailures,
+      code: f.code ?? OUTCOME_CODES[f.outcome],
+      errCode: f.errCode
+    }
+    if (QUIET.has(f.outcome)) logger.info(line, 'request')
+    else logger.warn(line, 'request')
+  }
+}

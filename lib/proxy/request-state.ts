@@ -1,0 +1,51 @@
+import { createHash } from 'node:crypto'
+import type { DeviceEntry } from './device-registry.js'
+import type { RequestContext } from './request-context.js'
+
+/** What the Ping passes learnt from the body. */
+export interface PingInfo {
+  /** Requested heartbeat in seconds (reused from the device's last Ping for an empty body). */
+  readonly heartbeat: number | undefined
+  readonly empty: boolean
+  readonly folders: number | undefined
+}
+
+/**
+ * One request's plain state record: what the passes read, and what they change by returning a
+ * {@link StateChange} (never by reaching into the request object). Built once per request.
+ */
+export interface RequestState {
+  readonly ctx: RequestContext
+  /** The device's Authorization header: never logged, only compared as {@link credential}. */
+  readonly authorization: string | undefined
+  /**
+   * SHA-256 of the Authorization header (`` without one). Per-device state that a stranger could
+   * otherwise spend or end (the rate bucket, supersede) is keyed on it: the gateway cannot check a
+   * password, but it can tell the device's own credentials from someone else's.
+   */
+  readonly credential: string
+  /** The buffered request body (Pings always; other small bodies), once intake finished. */
+  body: Buffer | undefined
+  /** The device's entry in the per-device table, once known. */
+  device: DeviceEntry | undefined
+  /** Set for a Ping whose body parsed. */
+  ping: PingInfo | undefined
+  /** Catalog code of a local rejection (e.g. GW_ERR_WBXML_TRUNCATED), for the access log. */
+  errorCode: string | undefined
+}
+
+/** The fields a pass may change. */
+export type StateChange = Partial<Pick<RequestState, 'device' | 'ping' | 'errorCode'>>
+
+/** Builds the state record of a request. */
+export function createRequestState (ctx: RequestContext, authorization: string | undefined): RequestState {
+  return {
+    ctx,
+    authorization,
+    credential: authorization === undefined ? '' : createHash('sha256').update(authorization).digest('base64'),
+    body: undefined,
+    device: undefined,
+    ping: undefined,
+    errorCode: undefined
+  }
+}

@@ -1,0 +1,20 @@
+import type { OutgoingHttpHeaders } from 'node:http'
+
+/** A local answer: what a pass or the gateway itself sends instead of forwarding. */
+export interface Verdict {
+  readonly status: number
+  readonly headers?: OutgoingHttpHeaders
+  readonly body?: Uint8Array
+  /** Short machine-readable reason for the access log (`heartbeat_clamped`, `draining`, …). */
+  readonly reason: string
+  /** Catalog code (README § Error codes) of a refusal, for the access log (`GW_ERR_WBXML_TRUNCATED`, …). */
+  readonly code?: string
+}
+
+/** What a pass may do to its request besides returning a Verdict: end it later, or hear when it ends. */
+export interface RequestControl {
+  /** Ends the request on the gateway's behalf (supersede, drain): answered if possible, else cut. */
+  endByGateway (v: Verdict): void
+  /** Runs `fn` once when the request has its outcome. */
+  onDone (fn: () => void): void
+}
