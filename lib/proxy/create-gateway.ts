@@ -3,6 +3,7 @@ import { createServer as createHttpsServer } from 'node:https'
 import type { AddressInfo } from 'node:net'
 import type { Registry } from 'prom-client'
 import type { GatewayConfig } from '../config/index.js'
+import type { ErrorCode } from '../errors.js'
 import type { Logger } from '../log/index.js'
 import type { Metrics } from '../metrics/index.js'
 import type { RequestLimiter } from '../policy/index.js'
@@ -67,9 +68,9 @@ export function createGateway (deps: GatewayDeps): Gateway {
   const prefix = Date.now().toString(36)
 
   /** Refuses a request before any EAS handling: counted, logged at debug, never forwarded. */
-  const refuse = (req: IncomingMessage, res: ServerResponse, status: number, why: string, headers: Record<string, string> = {}): void => {
+  const refuse = (req: IncomingMessage, res: ServerResponse, status: number, why: string, code?: ErrorCode, headers: Record<string, string> = {}): void => {
     metrics.refused.inc({ status: String(status) })
-    logger.debug({ method: req.method, status, why, remote: req.socket.remoteAddress }, 'refused')
+    logger.debug({ method: req.method, status, why, code, remote: req.socket.remoteAddress }, 'refused')
     const close = status !== 404 && status !== 405
     res.writeHead(status, { 'content-length': '0', ...headers, ...(state.draining || close ? { connection: 'close' } : {}) })
     res.end()
@@ -80,13 +81,13 @@ export function createGateway (deps: GatewayDeps): Gateway {
     // request still arrives on it is never handled, let alone forwarded.
     if (req.socket.writableEnded) { res.destroy(); return }
     const refusal = checkRequestLine(req, config)
-    if (refusal !== undefined) { refuse(req, res, refusal.status, refusal.why); return }
+    if (refusal !== undefined) { refuse(req, res, refusal.status, refusal.why, refusal.code); return }
     req.url = forwardedPath(req.url)
     const route = routeRequest(req, config)
     if (route !== 'eas') {
       // Not an EAS request (scanners, a wrong URL).
       if (route === 'not_found') refuse(req, res, 404, 'not an EAS path')
-      else refuse(req, res, 405, 'method', { allow: 'OPTIONS, POST' })
+      else refuse(req, res, 405, 'method', undefined, { allow: 'OPTIONS, POST' })
       return
     }
     const ctx = createRequestContext(req, `${prefix}-${(++seq).toString(36)}`, deps.parsers)
@@ -176,12 +177,12 @@ export function createGateway (deps: GatewayDeps): Gateway {
  * `proxy.maxHeaders` (431, like Envoy's 100-header default), a URL over `proxy.maxUrlBytes` (414),
  * and two Host headers (400, RFC 9112 §3.2: a server must reject them).
  */
-function checkRequestLine (req: IncomingMessage, config: GatewayConfig): { status: number, why: string } | undefined {
-  if (req.rawHeaders.length / 2 > config.proxy.maxHeaders) return { status: 431, why: 'too many header lines' }
-  if ((req.url ?? '').length > config.proxy.maxUrlBytes) return { status: 414, why: 'URL too long' }
+function checkRequestLine (req: IncomingMessage, config: GatewayConfig): { status: number, why: string, code: ErrorCode } | undefined {
+  if (req.rawHeaders.length / 2 > config.proxy.maxHeaders) return { status: 431, why: 'too many header lines', code: 'GW_ERR_PROXY_HEADERS_TOO_LARGE' }
+  if ((req.url ?? '').length > config.proxy.maxUrlBytes) return { status: 414, why: 'URL too long', code: 'GW_ERR_PROXY_URL_TOO_LONG' }
   let hosts = 0
   for (let i = 0; i < req.rawHeaders.length; i += 2) if ((req.rawHeaders[i] as string).length === 4 && (req.rawHeaders[i] as string).toLowerCase() === 'host') hosts++
-  if (hosts > 1) return { status: 400, why: 'two Host headers' }
+  if (hosts > 1) return { status: 400, why: 'two Host headers', code: 'GW_ERR_PROXY_BAD_REQUEST' }
   return undefined
 }
 

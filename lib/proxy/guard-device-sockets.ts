@@ -60,6 +60,7 @@ export function guardDeviceSockets (server: Server, deps: SocketGuardDeps): Sock
     const d = limiter.admitConnection(open)
     if (!d.ok) {
       metrics.limitRejections.inc({ limit: 'connections' })
+      logger.debug({ code: 'GW_ERR_PROXY_CONNECTIONS', open, remote: socket.remoteAddress }, 'connection refused: limits.maxConnections')
       // Plain HTTP can still be told when to come back; on TLS any answer costs a handshake,
       // which is what a flood wants: the connection is closed at once.
       if (deps.tls) socket.destroy()
@@ -70,6 +71,7 @@ export function guardDeviceSockets (server: Server, deps: SocketGuardDeps): Sock
       const deadline = clock.setTimeout(() => {
         if (secured.has(socket) || socket.destroyed) return
         metrics.tlsHandshakeFailures.inc({ reason: 'timeout' })
+        logger.debug({ code: 'GW_ERR_PROXY_TLS_HANDSHAKE', reason: 'timeout', remote: socket.remoteAddress }, 'TLS handshake failed')
         socket.destroy()
       }, deps.handshakeTimeout)
       socket.once('close', () => { clock.clearTimeout(deadline) })
@@ -84,14 +86,15 @@ export function guardDeviceSockets (server: Server, deps: SocketGuardDeps): Sock
     if (deps.tls && !secured.has(socket)) {
       // https.Server reports TLS handshake errors here (tlsClientError): the socket is mid-handshake,
       // so an HTTP answer is meaningless and end() would leave it open for good. Destroy it.
-      metrics.tlsHandshakeFailures.inc({ reason: handshakeFailure(code) })
-      logger.debug({ err: { code, message: err.message } }, 'TLS handshake failed')
+      const reason = handshakeFailure(code)
+      metrics.tlsHandshakeFailures.inc({ reason })
+      logger.debug({ code: 'GW_ERR_PROXY_TLS_HANDSHAKE', reason, errCode: code, remote: socket.remoteAddress }, 'TLS handshake failed')
       socket.destroy()
       return
     }
     const status = parseErrorStatus(code, err.rawPacket)
     if (status !== undefined) refused(status)
-    logger.debug({ err: { code, message: err.message }, status }, 'client error')
+    logger.debug({ code: status === undefined ? undefined : PARSE_ERROR_CODES[status], errCode: code, status, remote: socket.remoteAddress }, 'client error')
     if (status === undefined) socket.destroy()
     else closeWith(socket, status)
   })
@@ -113,6 +116,10 @@ export function guardDeviceSockets (server: Server, deps: SocketGuardDeps): Sock
     logger.error({ err: { code: err.code, message: err.message } }, 'device listener error')
   })
   return { get open () { return open } }
+}
+
+const PARSE_ERROR_CODES: Readonly<Record<number, string>> = {
+  400: 'GW_ERR_PROXY_BAD_REQUEST', 408: 'GW_ERR_PROXY_HEADERS_TIMEOUT', 414: 'GW_ERR_PROXY_URL_TOO_LONG', 431: 'GW_ERR_PROXY_HEADERS_TOO_LARGE'
 }
 
 const STATUS_TEXT: Readonly<Record<number, string>> = {
