@@ -9,6 +9,7 @@ import { createMetrics } from '../metrics/index.js'
 import { packageVersion } from '../package-root.js'
 import { createGateway } from '../proxy/index.js'
 import { createUpstreams } from '../upstream/index.js'
+import { openFilesWarning } from './check-open-files.js'
 import { demoConfigText } from './demo-config.js'
 import { EXIT, type CliIo } from './io.js'
 import { contextParsers } from './parsers.js'
@@ -51,6 +52,11 @@ export async function runServe (argv: string[], io: CliIo): Promise<number> {
   if (typeof files === 'string') { io.stderr(files); demo?.server.close(); return EXIT.USAGE }
 
   const logger = createLogger({ level: config.log.level })
+  const fdWarning = openFilesWarning(config, await io.readFile('/proc/self/limits').catch(() => undefined))
+  if (fdWarning !== undefined) {
+    io.stderr(`gateway: warning: ${fdWarning}\n`)
+    logger.warn({ code: 'GW_ERR_PROXY_FD_EXHAUSTED' }, fdWarning)
+  }
   const registry = new Registry()
   const metrics = createMetrics(registry, { version: packageVersion() })
   // The pool's health checks start with the listeners and stop when the gateway drains.
