@@ -115,7 +115,7 @@ export function createGateway (deps: GatewayDeps): Gateway {
   server.keepAliveTimeout = config.timeouts.deviceKeepAlive
   server.maxHeadersCount = 0
   server.timeout = 0
-  const sockets = guardDeviceSockets(server, { limiter: limits.limiter, metrics, logger, clock, tls: tls !== undefined, handshakeTimeout: config.timeouts.tlsHandshake })
+  const sockets = guardDeviceSockets(server, { limiter: limits.limiter, metrics, logger, clock, tls: tls !== undefined, handshakeTimeout: config.timeouts.tlsHandshake, maxUrlBytes: config.proxy.maxUrlBytes })
   const admin = createAdminServer({
     registry: deps.registry,
     // Not ready while no upstream is alive: the load balancer sends devices to another instance.

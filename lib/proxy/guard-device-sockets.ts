@@ -15,6 +15,8 @@ export interface SocketGuardDeps {
   readonly tls: boolean
   /** Longest a TLS handshake may take from the first byte (ms), however slowly it trickles. */
   readonly handshakeTimeout: number
+  /** `proxy.maxUrlBytes`: a request line the header limit cut that is longer than this is a 414. */
+  readonly maxUrlBytes: number
 }
 
 /** What the guard knows of the device listener's sockets. */
@@ -92,7 +94,7 @@ export function guardDeviceSockets (server: Server, deps: SocketGuardDeps): Sock
       socket.destroy()
       return
     }
-    const status = parseErrorStatus(code, err.rawPacket)
+    const status = parseErrorStatus(code, err.rawPacket, deps.maxUrlBytes)
     if (status !== undefined) refused(status)
     logger.debug({ code: status === undefined ? undefined : PARSE_ERROR_CODES[status], errCode: code, status, remote: socket.remoteAddress }, 'client error')
     if (status === undefined) socket.destroy()
@@ -132,11 +134,18 @@ const STATUS_TEXT: Readonly<Record<number, string>> = {
  * over the header limit 414, headers over it 431, anything else malformed 400. Undefined for a
  * socket error (reset, EPIPE): nobody is left to answer.
  */
-export function parseErrorStatus (code: string, rawPacket?: Buffer): number | undefined {
+export function parseErrorStatus (code: string, rawPacket?: Buffer, maxUrlBytes = Infinity): number | undefined {
   if (code === 'ERR_HTTP_REQUEST_TIMEOUT' || code === 'ERR_HTTP_HEADERS_TIMEOUT') return 408
-  if (code === 'HPE_HEADER_OVERFLOW') return rawPacket !== undefined && !rawPacket.includes('\r\n') ? 414 : 431
+  if (code === 'HPE_HEADER_OVERFLOW') return requestLineTooLong(rawPacket, maxUrlBytes) ? 414 : 431
   if (code.startsWith('HPE_')) return 400
   return undefined
+}
+
+/** True when the bytes the parser choked on start with a request line longer than `maxUrlBytes`. */
+function requestLineTooLong (raw: Buffer | undefined, maxUrlBytes: number): boolean {
+  if (raw === undefined || !/^[A-Z]{3,10} /.test(raw.subarray(0, 11).toString('latin1'))) return false
+  const eol = raw.indexOf('\r\n')
+  return (eol < 0 ? raw.length : eol) > maxUrlBytes
 }
 
 /** The reason label of a TLS handshake failure, from Node's / OpenSSL's error code. */
