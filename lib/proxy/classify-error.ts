@@ -18,6 +18,11 @@ const FD_CODES = new Set(['EMFILE', 'ENFILE'])
  * `fd_exhausted`, the gateway's own trouble, never blamed on the upstream as a reset.
  */
 export function classifyUpstreamError (err: unknown): ClassifiedError {
+  // undici's HTTPParserError (a response its llhttp parser refused) often carries no code.
+  if ((err as Error | null)?.name === 'HTTPParserError') {
+    const own = errorCode(err)
+    return { outcome: 'upstream_reset', reason: 'bad_response', code: own === 'UNKNOWN' ? 'HTTPParserError' : own }
+  }
   const code = errorCode(err)
   if (FD_CODES.has(code)) return { outcome: 'upstream_unreachable', reason: 'fd_exhausted', code }
   const connect = classifyConnectError(err)

@@ -38,3 +38,12 @@ t.test('OpenSSL verification codes are tls failures', async (t) => {
   t.match(classifyUpstreamError(Object.assign(new Error('x'), { code: 'UND_ERR_HEADERS_TIMEOUT' })), { outcome: 'upstream_timeout', reason: 'timeout' })
   t.match(classifyUpstreamError(new Error('no code')), { outcome: 'upstream_reset', reason: 'other', code: 'UNKNOWN' })
 })
+
+// regression: #9 — a malformed upstream response was upstream_reset with code UNKNOWN
+t.test('a response undici\'s parser refused is bad_response; running out of descriptors is fd_exhausted', async (t) => {
+  const parser = Object.assign(new Error('Response does not match the HTTP/1.1 protocol'), { name: 'HTTPParserError', code: undefined })
+  t.same(classifyUpstreamError(parser), { outcome: 'upstream_reset', reason: 'bad_response', code: 'HTTPParserError' })
+  t.same(classifyUpstreamError(err('HPE_INVALID_CONSTANT')), { outcome: 'upstream_reset', reason: 'bad_response', code: 'HPE_INVALID_CONSTANT' })
+  t.same(classifyUpstreamError(err('EMFILE')), { outcome: 'upstream_unreachable', reason: 'fd_exhausted', code: 'EMFILE' })
+  t.same(classifyUpstreamError(err('ENFILE', true)), { outcome: 'upstream_unreachable', reason: 'fd_exhausted', code: 'ENFILE' })
+})
