@@ -1,0 +1,89 @@
+import type { IncomingMessage } from 'node:http'
+import { PassThrough, type Readable } from 'node:stream'
+import t from 'tap'
+import { BodyIntake, type IntakeRefusal } from '../../lib/proxy/body-intake.js'
+import { fakeClock } from '../upstream/fixtures/fake-clock.js'
+
+// Body intake on a fake request stream and a fake clock: caps, framing, Ping buffering and the
+// idle bound, with no sockets and no real time.
+
+const LIMITS = { maxBodyBytes: 1000, maxPingBodyBytes: 100, idleTimeout: 500 }
+
+function rig (headers: Record<string, string>, ping = false) {
+  const req = Object.assign(new PassThrough(), { headers }) as unknown as IncomingMessage & PassThrough
+  const clock = fakeClock()
+  const got: { buffered?: Buffer, stream?: Readable, refused?: IntakeRefusal[] } = {}
+  const intake = new BodyIntake(req, { ping, limits: LIMITS, clock }, {
+    onBuffered (b) { got.buffered = b },
+    onStream (s) { got.stream = s },
+    onRefused (r) { (got.refused ??= []).push(r) }
+  })
+  intake.start()
+  return { req, clock, got, intake }
+}
+
+t.test('no Content-Length and no Transfer-Encoding: an empty body at once (RFC 9112 §6.3)', async (t) => {
+  const { got, clock } = rig({})
+  t.same(got.buffered, Buffer.alloc(0))
+  t.same(clock.pending(), [], 'no idle timer')
+})
+
+t.test('a small body is buffered, whole', async (t) => {
+  const { req, got } = rig({ 'content-length': '6' })
+  req.write('abc')
+  req.end('def')
+  await new Promise((resolve) => setImmediate(resolve))
+  t.equal(got.buffered?.toString(), 'abcdef')
+})
+
+t.test('Content-Length over the cap: refused before a byte is read', async (t) => {
+  t.match(rig({ 'content-length': '1001' }).got.refused, [{ status: 413, code: 'GW_ERR_PROXY_BODY_TOO_LARGE' }])
+  t.match(rig({ 'content-length': '101' }, true).got.refused, [{ status: 413 }], 'a Ping has its own, smaller cap')
+})
+
+t.test('a chunked body is streamed and counted: over the cap, refused once and the stream destroyed', async (t) => {
+  const { req, got } = rig({ 'transfer-encoding': 'chunked' })
+  t.ok(got.stream, 'streamed')
+  const seen: Buffer[] = []
+  got.stream?.on('data', (c: Buffer) => seen.push(c))
+  got.stream?.on('error', () => {})
+  req.write(Buffer.alloc(600))
+  req.write(Buffer.alloc(600))
+  req.write(Buffer.alloc(600))
+  await new Promise((resolve) => setImmediate(resolve))
+  t.match(got.refused, [{ status: 413 }])
+  t.equal(got.refused?.length, 1)
+  t.equal(Buffer.concat(seen).length, 600, 'nothing past the cap was passed on')
+  t.ok(got.stream?.destroyed)
+})
+
+t.test('a chunked Ping is buffered (so it can be parsed), and capped', async (t) => {
+  const ok = rig({ 'transfer-encoding': 'chunked' }, true)
+  ok.req.end(Buffer.alloc(80, 1))
+  await new Promise((resolve) => setImmediate(resolve))
+  t.equal(ok.got.buffered?.length, 80)
+  t.equal(ok.got.stream, undefined)
+  const big = rig({ 'transfer-encoding': 'chunked' }, true)
+  big.req.write(Buffer.alloc(101, 1))
+  await new Promise((resolve) => setImmediate(resolve))
+  t.match(big.got.refused, [{ status: 413 }])
+})
+
+t.test('idle bound: silence between reads is measured from the last read, not from the start', async (t) => {
+  const { req, clock, got } = rig({ 'content-length': '10' })
+  await clock.advance(400)
+  req.write('a')
+  await clock.advance(400)
+  t.equal(got.refused, undefined, '800 ms in, but only 400 ms since the last byte')
+  await clock.advance(100)
+  t.match(got.refused, [{ status: 408, reason: 'body_idle_timeout', code: 'GW_ERR_PROXY_BODY_TIMEOUT' }])
+})
+
+t.test('stop(): no timer left, nothing reported afterwards', async (t) => {
+  const { req, clock, got, intake } = rig({ 'content-length': '10' })
+  intake.stop()
+  t.same(clock.pending(), [])
+  req.end('0123456789')
+  await clock.advance(1000)
+  t.same(got, {})
+})
