@@ -37,14 +37,28 @@ const QUIET = new Set<Outcome>(['completed', 'answered_locally', 'device_abort']
 /** Writes a request's outcome: the metrics and the one access line (fastify's onResponse). */
 export type OutcomeRecorder = (f: OutcomeFacts) => void
 
-/** Builds the recorder on the gateway's metrics and logger. */
+/**
+ * Builds the recorder on the gateway's metrics and logger. The labelled children of the per-request
+ * metrics are resolved once per (command, outcome) and kept: both label sets are bounded, and
+ * prom-client otherwise hashes the labels on every observation.
+ */
 export function createOutcomeRecorder (metrics: Metrics, logger: Logger): OutcomeRecorder {
+  const children = new Map<string, { inFlight: { dec (): void }, requests: { inc (): void }, duration: { observe (v: number): void } }>()
+  const childrenOf = (command: string, outcome: Outcome): NonNullable<ReturnType<typeof children.get>> => {
+    const key = `${command}\u0000${outcome}`
+    let c = children.get(key)
+    if (c === undefined) {
+      c = { inFlight: metrics.inFlight.labels({ command }), requests: metrics.requests.labels({ command, outcome }), duration: metrics.duration.labels({ command, outcome }) }
+      children.set(key, c)
+    }
+    return c
+  }
   return (f) => {
     const c = f.ctx
-    const labels = { command: c.commandLabel, outcome: f.outcome }
-    metrics.inFlight.dec({ command: c.commandLabel })
-    metrics.requests.inc(labels)
-    metrics.duration.observe(labels, f.durationMs / 1000)
+    const m = childrenOf(c.commandLabel, f.outcome)
+    m.inFlight.dec()
+    m.requests.inc()
+    m.duration.observe(f.durationMs / 1000)
     const line = {
       reqId: c.reqId,
       cmd: c.command,

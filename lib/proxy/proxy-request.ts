@@ -180,7 +180,9 @@ export class ProxyRequest implements RelayTarget, RequestControl {
     if (this.state.body !== undefined) setContentLength(headers, this.state.body.length)
     const relay = new RelayHandler(this)
     try {
-      upstream.pool.dispatch({
+      // Pings on their own connections: a Sync's dispatch never scans the held Pings' ones.
+      const pool = this.state.ping !== undefined ? upstream.pingPool : upstream.pool
+      pool.dispatch({
         path: upstream.basePath + forwardedPath(req.url),
         method: (req.method ?? 'POST') as Dispatcher.HttpMethod,
         headers,

@@ -26,7 +26,14 @@ export interface Upstream {
   /** Path prefix from the configured URL, without a trailing slash (`/SOGo` or ``). */
   readonly basePath: string
   readonly weight: number
+  /** Connections for short requests (everything but Ping) and health checks. */
   readonly pool: Pool
+  /**
+   * Connections for Pings only. undici's Pool looks for a free connection by scanning its
+   * connections, and every held Ping pins one for up to an hour: kept apart, the cost of a Sync
+   * never grows with the number of Pings held (issue #14).
+   */
+  readonly pingPool: Pool
   /** Requests in flight on this upstream (held Pings included); change it with acquire/release. */
   inFlight: number
   /** Alive or ejected, failure counts, next re-probe. */
@@ -154,7 +161,7 @@ export function createUpstreams (specs: readonly UpstreamSpec[], opts: UpstreamS
     stop () { checker.stop() },
     async close () {
       checker.stop()
-      await Promise.all(all.map(async (u) => { await u.pool.destroy() }))
+      await Promise.all(all.flatMap((u) => [u.pool, u.pingPool]).map(async (p) => { await p.destroy() }))
     }
   }
 }
@@ -169,7 +176,7 @@ function normalisePath (p: string): string {
 
 function createMember (s: UpstreamSpec, connectTimeout: number): Member {
   const u = new URL(s.url)
-  const pool = new Pool(u.origin, {
+  const pool = (): Pool => new Pool(u.origin, {
     connections: null,
     pipelining: 1,
     headersTimeout: 0,
@@ -181,5 +188,5 @@ function createMember (s: UpstreamSpec, connectTimeout: number): Member {
       rejectUnauthorized: s.verifyCertificate
     }
   })
-  return { name: s.name, origin: u.origin, basePath: u.pathname.replace(/\/+$/, ''), weight: s.weight ?? 1, pool, inFlight: 0, health: createHealthState() }
+  return { name: s.name, origin: u.origin, basePath: u.pathname.replace(/\/+$/, ''), weight: s.weight ?? 1, pool: pool(), pingPool: pool(), inFlight: 0, health: createHealthState() }
 }

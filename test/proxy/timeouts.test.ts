@@ -86,7 +86,9 @@ t.test('upstream silence past easRequestTimeout: 504, upstream_timeout, upstream
   const took = performance.now() - started
   t.equal(res.status, 504)
   t.equal(res.headers.connection, 'close')
-  t.ok(took >= 780 && took < 1900, `answered at easRequestTimeout (${Math.round(took)} ms), before executionTimeout`)
+  // undici runs headersTimeout on its "fast timers", which start from a clock that can lag real
+  // time by up to one 499 ms tick: the timeout may fire up to half a second early, never late.
+  t.ok(took >= 280 && took < 1900, `answered at easRequestTimeout (${Math.round(took)} ms), before executionTimeout`)
   await dev.waitServerClose()
   const seen = await up.waitForRequest(1)
   await seen.closed
