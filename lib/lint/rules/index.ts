@@ -21,6 +21,7 @@ import { rule as backoffInitialAboveMax } from './backoff-initial-above-max.js'
 import { rule as backoffMaxNotBelowErrorExpiry } from './backoff-max-not-below-error-expiry.js'
 import { rule as deviceRateAboveGlobalRate } from './device-rate-above-global-rate.js'
 import { rule as heldPingsAboveConnections } from './held-pings-above-connections.js'
+import { rule as safeHeartbeatOutsideHordeRange } from './safe-heartbeat-outside-horde-range.js'
 
 /** Every rule, in the order findings are reported. */
 export const RULES: readonly Rule[] = [
@@ -45,5 +46,6 @@ export const RULES: readonly Rule[] = [
   backoffInitialAboveMax,
   backoffMaxNotBelowErrorExpiry,
   deviceRateAboveGlobalRate,
-  heldPingsAboveConnections
+  heldPingsAboveConnections,
+  safeHeartbeatOutsideHordeRange
 ]

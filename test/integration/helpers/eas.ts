@@ -279,6 +279,8 @@ export interface SyncRound {
   /** ServerIds of `<Add>` commands in this round. */
   added: string[];
   moreAvailable: boolean;
+  /** The collection carried `<Commands>` (adds, changes, deletes). */
+  hasCommands: boolean;
 }
 
 /** One Sync request on one collection. */
@@ -295,7 +297,7 @@ export async function syncOnce(
   if (response.status !== 200) throw new Error(`Sync: HTTP ${response.status}`);
   if (!response.doc) {
     if (response.body.length !== 0) throw new Error(`Sync: non-WBXML body of ${response.body.length} bytes`);
-    return { response, status: undefined, syncKey, added: [], moreAvailable: false };
+    return { response, status: undefined, syncKey, added: [], moreAvailable: false, hasCommands: false };
   }
   const col = findFirst(response.doc, 'Collection');
   const status = (col && childText(col, 'Status')) ?? childText(response.doc, 'Status');
@@ -306,6 +308,7 @@ export async function syncOnce(
     syncKey: (col && childText(col, 'SyncKey')) ?? syncKey,
     added,
     moreAvailable: !!col?.children.some((c) => c.name === 'MoreAvailable'),
+    hasCommands: !!col?.children.some((c) => c.name === 'Commands'),
   };
 }
 
@@ -319,9 +322,10 @@ export interface SyncUntilEmptyResult {
 }
 
 /**
- * Syncs one collection from SyncKey 0 (or `fromKey`) until the server answers
- * with an empty body (nothing more to report), at most `maxRounds` requests.
- * After this a Ping on the folder blocks instead of firing spuriously (sogo.md).
+ * Syncs one collection from SyncKey 0 (or `fromKey`) until the server has nothing more to
+ * report, at most `maxRounds` requests. SOGo says so with an empty body; Horde with Status 1,
+ * the SyncKey it was sent and no Commands (horde.md). After this a Ping on the folder blocks
+ * instead of firing spuriously (sogo.md).
  */
 export async function syncUntilEmpty(
   s: EasSession,
@@ -338,6 +342,9 @@ export async function syncUntilEmpty(
       return { syncKey: key, rounds, added: rounds.flatMap((x) => x.added) };
     }
     if (r.status !== '1') throw new Error(`Sync ${collectionId} key ${key}: Status ${r.status}\n${r.response.xml}`);
+    if (key !== '0' && r.syncKey === key && !r.hasCommands && !r.moreAvailable) {
+      return { syncKey: key, rounds, added: rounds.flatMap((x) => x.added) };
+    }
     key = r.syncKey;
   }
   throw new Error(`Sync ${collectionId} did not reach an empty answer within ${max} rounds`);

@@ -16,6 +16,7 @@ import type { GatewayConfig } from './gateway.js';
 import type { HaproxyOptions, NginxOptions } from './peers.js';
 import { runCommand } from './proc.js';
 import { REPO_ROOT } from './require-peer.js';
+import { hordeFixture } from './horde.js';
 import { sogoFixture } from './sogo.js';
 
 /** test/integration/fixtures */
@@ -27,14 +28,18 @@ export function fixturePath(name: string): string {
 }
 
 /**
- * Reads a gateway config fixture. The upstream URL is pointed at the running SOGo fixture
- * (the origin of SOGO_EAS_URL: the gateway appends the device's path) when it runs elsewhere
- * than the default 127.0.0.1:18080; nothing else is changed.
+ * Reads a gateway config fixture. Each upstream URL is pointed at the running fixture it names
+ * (an upstream named `horde`: the origin of HORDE_EAS_URL; any other: of SOGO_EAS_URL; the gateway
+ * appends the device's path) when that runs elsewhere than the default; nothing else is changed.
  */
 export function loadGatewayFixture(name: string): GatewayConfig {
   const cfg = parse(readFileSync(fixturePath(name), 'utf8')) as GatewayConfig;
-  const origin = new URL(sogoFixture().easUrl).origin;
-  cfg.upstreams = cfg.upstreams.map((u) => (new URL(u.url).origin === origin ? u : { ...u, url: `${origin}/` }));
+  const sogo = new URL(sogoFixture().easUrl).origin;
+  const horde = new URL(hordeFixture().easUrl).origin;
+  cfg.upstreams = cfg.upstreams.map((u) => {
+    const origin = u.name === 'horde' ? horde : sogo;
+    return new URL(u.url).origin === origin ? u : { ...u, url: `${origin}/` };
+  });
   return cfg;
 }
 

@@ -3,6 +3,9 @@
  * vectors of shared PROTOCOL.md §6, the XML reader, and the nginx / HAProxy /
  * Prometheus starters (in front of the SOGo fixture), including their teardown.
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import t from 'tap';
 import {
   canConnect,
@@ -11,6 +14,9 @@ import {
   folderSync,
   fromWbxml,
   haproxyOptionsFrom,
+  hordeAccessEntries,
+  hordeFixture,
+  loadGatewayFixture,
   loadTopology,
   metricValue,
   nginxOptionsFrom,
@@ -168,4 +174,38 @@ t.test('fixtures: durations, the hop options a topology gives, the README PromQL
   t.match(expr, /rate\(eas_gateway_requests_total/, 'README § Abort rate in PromQL: the expression');
   t.notMatch(expr, /```/, 'without the fence');
   t.throws(() => readmePromql('No such heading'), /no heading/, 'a missing heading throws');
+});
+
+t.test('Horde fixture readers: fixture.env under the environment, Apache\'s access log, upstreams by name', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'eas-it-horde-'));
+  const saved = { ...process.env };
+  t.teardown(() => {
+    for (const k of Object.keys(process.env)) if (k.startsWith('HORDE_') && !(k in saved)) delete process.env[k];
+    Object.assign(process.env, saved);
+    rmSync(dir, { recursive: true, force: true });
+  });
+  for (const k of Object.keys(process.env)) if (k.startsWith('HORDE_')) delete process.env[k];
+  process.env.HORDE_STATE_DIR = dir;
+  writeFileSync(join(dir, 'fixture.env'), 'HORDE_EAS_URL=http://127.0.0.1:28180/Microsoft-Server-ActiveSync\nHORDE_HB_MIN=7\nHORDE_TEST_USERS=ann:pw bea:pw2\n');
+  process.env.HORDE_HB_MIN = '9';
+  const f = hordeFixture();
+  t.equal(f.easUrl, 'http://127.0.0.1:28180/Microsoft-Server-ActiveSync', 'the URL from fixture.env');
+  t.equal(f.hbMin, 9, 'the environment wins over fixture.env');
+  t.equal(f.hbMax, 600, 'the script\'s default when neither says');
+  t.same([f.alice.user, f.bob.password, f.bob.email], ['ann', 'pw2', 'bea@example.test'], 'the users');
+
+  const gw = loadGatewayFixture('gateway-hops-horde.yaml');
+  t.equal(gw.upstreams[0]?.url, 'http://127.0.0.1:28180/', 'an upstream named horde follows HORDE_EAS_URL');
+
+  const log = join(dir, 'access.log');
+  process.env.HORDE_ACCESS_LOG = log;
+  t.equal(await hordeAccessEntries('dev1'), undefined, 'no log: undefined');
+  writeFileSync(log, [
+    '127.0.0.1 - bob [04/Dec/2026:10:38:42 +0000] "POST /Microsoft-Server-ActiveSync?Cmd=Ping&User=bob&DeviceId=dev1&DeviceType=iPhone HTTP/1.1" 200 13 15633831',
+    '127.0.0.1 - bob [04/Dec/2026:10:38:43 +0000] "POST /Microsoft-Server-ActiveSync?Cmd=Ping&User=bob&DeviceId=dev2&DeviceType=iPhone HTTP/1.1" 200 0 5000000',
+    '127.0.0.1 - - [04/Dec/2026:10:38:44 +0000] "POST /Microsoft-Server-ActiveSync?Cmd=FolderSync&User=bob&DeviceId=dev1&DeviceType=iPhone HTTP/1.1" 401 - 9021024',
+    '',
+  ].join('\n'));
+  const e = await hordeAccessEntries('dev1');
+  t.same(e?.map((x) => [x.status, x.bytes, x.durationMs]), [[200, 13, 15633.831], [401, 0, 9021.024]], 'status, bytes (- is 0) and %D in ms, only dev1\'s');
 });

@@ -4,7 +4,9 @@
  * - {@link requirePeer}: skip (locally) or fail (CI) when SOGo / a peer binary is missing.
  * - {@link easRequest} and the EAS flow helpers (FolderSync, Sync until empty, Ping).
  * - {@link toWbxml} / {@link fromWbxml}: the one place XML <-> WBXML conversion happens.
- * - {@link deliverMail}: mail into the SOGo fixture's Dovecot.
+ * - {@link deliverMail}: mail into the SOGo (or, with `dovecotConf`, the Horde) fixture's Dovecot.
+ * - {@link easServers}, {@link sogoServer}, {@link hordeServer}: the real servers, described alike
+ *   for the suites that run against each ({@link hordeFixture}: the Horde fixture's settings).
  * - {@link startNginx}, {@link startHaproxy}, {@link startPrometheus}: throw-away peers.
  * - {@link startGateway}: the gateway itself as a child process.
  * - {@link metricsView}, {@link readDevices}, {@link waitUntilHeld}: its `/metrics` and `/devices`.
@@ -16,6 +18,8 @@ export * from './proc.js';
 export * from './wbxml.js';
 export * from './eas.js';
 export * from './sogo.js';
+export * from './horde.js';
+export * from './servers.js';
 export * from './require-peer.js';
 export * from './peers.js';
 export * from './gateway.js';

@@ -8,12 +8,15 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { findExecutable, type TapLike } from './proc.js';
+import { hordeDownReason, hordeFixture } from './horde.js';
 import { dovecotLdaPath, sogoDownReason, sogoFixture } from './sogo.js';
 
 /** Peers a test can require. */
 export type PeerName =
   | 'sogo'
   | 'dovecot-lda'
+  | 'horde'
+  | 'horde-lda'
   | 'libwbxml'
   | 'nginx'
   | 'haproxy'
@@ -26,6 +29,7 @@ export type PeerName =
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
 const SOGO_FIX = 'bash scripts/sogo-up.sh   (as root; installs SOGo + PostgreSQL + Dovecot on first use, ~25 s)';
+const HORDE_FIX = 'bash scripts/horde-up.sh   (as root; installs Horde + Apache mod_php + Dovecot on first use, ~35-55 s)';
 const PEERS_FIX = 'bash scripts/peers-install.sh   (as root; apt installs haproxy nginx-light prometheus wrk libwbxml2-utils xxd)';
 
 interface PeerCheck {
@@ -44,6 +48,17 @@ const PEERS: Record<PeerName, PeerCheck> = {
     check: () => {
       if (!dovecotLdaPath()) return 'dovecot-lda is not installed';
       const conf = sogoFixture().dovecotConf;
+      if (!existsSync(conf)) return `${conf} does not exist`;
+      if (process.getuid?.() !== 0) return 'mail delivery with dovecot-lda needs root';
+      return undefined;
+    },
+  },
+  horde: { fix: HORDE_FIX, check: () => hordeDownReason() },
+  'horde-lda': {
+    fix: HORDE_FIX,
+    check: () => {
+      if (!dovecotLdaPath()) return 'dovecot-lda is not installed';
+      const conf = hordeFixture().dovecotConf;
       if (!existsSync(conf)) return `${conf} does not exist`;
       if (process.getuid?.() !== 0) return 'mail delivery with dovecot-lda needs root';
       return undefined;

@@ -121,6 +121,10 @@ export interface MailMessage {
   from?: string;
   /** Target mailbox (default INBOX). A new mailbox also needs {@link primeMailbox}. */
   mailbox?: string;
+  /** The Dovecot instance to deliver into (default: the SOGo fixture's; the Horde fixture has its own). */
+  dovecotConf?: string;
+  /** Mail domain of the addresses (default: the SOGo fixture's). */
+  domain?: string;
 }
 
 /**
@@ -131,7 +135,7 @@ export async function deliverMail(msg: MailMessage): Promise<string> {
   const f = sogoFixture();
   const lda = dovecotLdaPath();
   if (!lda) throw new Error('dovecot-lda not found: run `bash scripts/sogo-up.sh`');
-  const domain = f.users.find((u) => u.user === msg.to)?.email.split('@')[1] ?? 'example.test';
+  const domain = msg.domain ?? f.users.find((u) => u.user === msg.to)?.email.split('@')[1] ?? 'example.test';
   const messageId = `<${Date.now()}.${randomBytes(6).toString('hex')}@eas-it.${domain}>`;
   const eml = [
     `From: ${msg.from ?? `sender@${domain}`}`,
@@ -145,7 +149,7 @@ export async function deliverMail(msg: MailMessage): Promise<string> {
     msg.body ?? 'Hello from the eas-gateway integration tests.',
     '',
   ].join('\r\n');
-  const args = ['-c', f.dovecotConf, '-d', msg.to];
+  const args = ['-c', msg.dovecotConf ?? f.dovecotConf, '-d', msg.to];
   if (msg.mailbox) args.push('-m', msg.mailbox);
   const r = await runCommand(lda, args, { input: eml, timeoutMs: 15_000 });
   if (r.code !== 0) throw new Error(`dovecot-lda -d ${msg.to} failed (exit ${r.code}): ${r.stderr.trim()}`);
