@@ -9,5 +9,6 @@ export { COMMAND_CODES, EAS_COMMANDS, commandFromCode, normalizeCommand, type Kn
 export { COMMON_STATUS, isCommonStatus } from './common-status.js'
 export { parsePingRequest, type PingFolder, type PingFolderClass, type PingRequest } from './parse-ping-request.js'
 export { encodePingResponse, type PingResponse } from './encode-ping-response.js'
+export { parsePingResponse, type PingAnswer } from './parse-ping-response.js'
 export { encodeBlockedResponse } from './encode-blocked-response.js'
 export * from './wbxml/index.js'

@@ -3,6 +3,7 @@ import type { Readable } from 'node:stream'
 import type { Dispatcher } from 'undici'
 import type { GatewayConfig } from '../config/index.js'
 import type { Metrics } from '../metrics/index.js'
+import { parsePingResponse } from '../eas/index.js'
 import { retryAfterHeader } from '../policy/index.js'
 import type { PoolClock, ProbeFailure, Upstream, UpstreamSet } from '../upstream/index.js'
 import { BodyIntake, type IntakeRefusal } from './body-intake.js'
@@ -34,6 +35,9 @@ export interface ProxyDeps {
 export type Decide = (state: RequestState, control: RequestControl) => Verdict | undefined
 
 type EndReason = 'device_abort' | 'execution_timeout' | 'gateway'
+
+/** A Ping answer is a few dozen bytes; more chunks than this are not worth reading. */
+const PING_ANSWER_CHUNKS = 4
 
 /** Catalog codes of upstream failure reasons that say more than the outcome's own code. */
 const FAILURE_CODES: Partial<Record<string, string>> = {
@@ -81,6 +85,8 @@ export class ProxyRequest implements RelayTarget, RequestControl {
   /** A Ping whose upstream failed waits here before its Status 1 (no hot loop). */
   #pause: { timer: unknown, outcome: Outcome } | undefined
   #onDone: (() => void)[] = []
+  /** The first bytes of a Ping's 200 answer, read for the heartbeat the server accepted. */
+  #pingAnswer: Buffer[] | undefined
 
   constructor (deps: ProxyDeps, req: IncomingMessage, res: ServerResponse, ctx: RequestContext) {
     this.#deps = deps
@@ -206,10 +212,9 @@ export class ProxyRequest implements RelayTarget, RequestControl {
     if (this.#upstream !== undefined) upstreams.reportSuccess(this.#upstream)
     this.#upstreamMs = clock.now() - this.#upstreamStarted
     metrics.upstreamDuration.observe({ command: this.ctx.commandLabel, upstream: this.#upstream?.name ?? '' }, this.#upstreamMs / 1000)
-    // The server accepted this Ping (so its credentials): only now is its heartbeat the one an
-    // empty Ping reuses (MS-ASCMD §3.1.5.8). A 401'd Ping must not change what the device gets.
-    const { ping, device } = this.state
-    if (statusCode === 200 && ping?.heartbeat !== undefined && device !== undefined) device.heartbeat = ping.heartbeat
+    // A Ping the server answered 200: its answer says which heartbeat the server holds (read at
+    // the end). A 401'd Ping must not change what the device gets.
+    if (statusCode === 200 && this.state.ping !== undefined && this.state.device !== undefined) this.#pingAnswer = []
     const out = buildDeviceHeaders(headers)
     // Every 401 closes the connection: clients retry authentication on a fresh connection, and
     // a kept-alive socket after a 401 is where NTLM/Basic state goes wrong behind proxies.
@@ -225,13 +230,29 @@ export class ProxyRequest implements RelayTarget, RequestControl {
 
   onUpstreamData (controller: Dispatcher.DispatchController, chunk: Buffer): void {
     if (this.done) return
+    if (this.#pingAnswer !== undefined && this.#pingAnswer.length < PING_ANSWER_CHUNKS) this.#pingAnswer.push(chunk)
     if (!this.#res.write(chunk)) controller.pause()
   }
 
   onUpstreamEnd (): void {
     if (this.done) return
+    if (this.#pingAnswer !== undefined) this.#rememberHeartbeat(Buffer.concat(this.#pingAnswer))
     this.#res.end()
     this.#finish('completed')
+  }
+
+  /**
+   * The heartbeat an empty Ping reuses (MS-ASCMD §3.1.5.8) is the one the server holds: the
+   * requested one once the server accepted it (Status 1 or 2), the server's bound when it
+   * refused it with Status 5 (Horde stores the bound; the device re-Pings with it). Any other
+   * answer (an error status, Horde's empty body for a superseded Ping) changes nothing.
+   */
+  #rememberHeartbeat (body: Buffer): void {
+    const { ping, device } = this.state
+    const answer = parsePingResponse(body)
+    if (ping === undefined || device === undefined || answer === undefined) return
+    if ((answer.status === 1 || answer.status === 2) && ping.heartbeat !== undefined) device.heartbeat = ping.heartbeat
+    else if (answer.status === 5 && answer.heartbeatInterval !== undefined) device.heartbeat = answer.heartbeatInterval
   }
 
   onUpstreamError (err: Error, started: boolean): void {

@@ -132,9 +132,8 @@ if (await requirePeer(t, ['horde', 'libwbxml', 'gateway'])) {
       t.ok(r.response.elapsedMs < 3000, `at once (${r.response.elapsedMs} ms), not after a hold`);
       const d = await readDevice(wide.admin, s.deviceId);
       // Horde stores the bound as the device's heartbeat (horde.md §3); an empty Ping reuses it.
-      t.equal(d?.heartbeat, bound, `/devices remembers the accepted heartbeat ${bound} (the device asked ${hb})`, {
-        todo: d?.heartbeat === bound ? false : 'gateway defect (issue #12 report): a forwarded Ping answered 200 stores the requested heartbeat, even when the server refused it with Status 5',
-      });
+      // regression: #12 — a forwarded Ping answered 200 stored the requested heartbeat even when the server refused it with Status 5
+      t.equal(d?.heartbeat, bound, `/devices remembers the accepted heartbeat ${bound} (the device asked ${hb})`);
     }
   });
 

@@ -1,3 +1,4 @@
+import { encodePingResponse } from '../../lib/eas/index.js'
 import t, { type Test } from 'tap'
 import { metricNames } from '../../lib/metrics/index.js'
 import { DeviceConnection } from '../helpers/device-connection.js'
@@ -73,7 +74,8 @@ t.test('heartbeats in range (bounds included) are forwarded unchanged', async (t
 })
 
 t.test('an empty Ping reuses the device\'s last heartbeat', async (t) => {
-  const up = await startUpstream()
+  // The server accepts each Ping (Status 1): only an accepted heartbeat is remembered.
+  const up = await startUpstream({ kind: 'hold', ms: 0, body: Buffer.from(encodePingResponse({ status: 1 })).toString('latin1') })
   t.teardown(up.close)
   const gw = await startPingGateway(t, up.url)
   const dev = await DeviceConnection.open(gw.port)
@@ -127,4 +129,25 @@ t.test('an empty Ping whose remembered heartbeat is now out of range is clamped 
   t.strictSame(decodePingResponse(res.body), { children: ['Ping:Status', 'Ping:HeartbeatInterval'], status: 5, heartbeatInterval: 8 })
   t.equal(up.requests.length, 0, 'not forwarded')
   t.equal(await metricValue(gw.registry, metricNames.pingClamped, { bound: 'max' }), 1)
+})
+
+// regression: #12 — a forwarded Ping answered 200 stored the requested heartbeat even when the server refused it with Status 5
+t.test('the remembered heartbeat follows the server\'s answer: its Status 5 bound, not the requested value; an empty or odd answer changes nothing', async (t) => {
+  const answers = [encodePingResponse({ status: 1 }), encodePingResponse({ status: 5, heartbeatInterval: 4 }), new Uint8Array(0), encodePingResponse({ status: 3 })]
+  let n = 0
+  const up = await startUpstream(() => ({ kind: 'hold', ms: 0, body: Buffer.from(answers[n++] ?? new Uint8Array(0)).toString('latin1') }))
+  t.teardown(up.close)
+  const gw = await startPingGateway(t, up.url)
+  const dev = await DeviceConnection.open(gw.port)
+  t.teardown(() => { dev.destroy() })
+  const id = { deviceId: 'BOUND1' }
+  const remembered = (): number | undefined => gw.gateway.devices.snapshot().map((d) => d as { deviceId: string, heartbeat: number | null }).find((d) => d.deviceId === 'BOUND1')?.heartbeat ?? undefined
+  await dev.request(pingRequest(id, { body: pingBody(6) }))
+  t.equal(remembered(), 6, 'Status 1: the requested heartbeat')
+  await dev.request(pingRequest(id, { body: pingBody(7) }))
+  t.equal(remembered(), 4, 'Status 5 with HeartbeatInterval 4: the server\'s bound')
+  await dev.request(pingRequest(id, { body: pingBody(8) }))
+  t.equal(remembered(), 4, 'an empty 200 (Horde\'s superseded Ping): unchanged')
+  await dev.request(pingRequest(id, { body: pingBody(3) }))
+  t.equal(remembered(), 4, 'Status 3: unchanged')
 })
