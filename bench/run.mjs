@@ -32,6 +32,7 @@ const LOAD_CPU = '1'
 const HELD_COUNTS = [1000, 8000]
 const RELEASE_WAIT_MS = 5000
 const FLOOR = 'Node floor'
+const HTTP_PROXY = 'node-http-proxy'
 const TARGETS = { cpuVsHaproxy: 1.5, kibPerHeld: 9.7, p99AddedMs: 1 }
 
 const { values: opt } = parseArgs({
@@ -384,6 +385,14 @@ const SYSTEMS = {
     await waitPort(port, p, 'node-floor')
     return { port, pids: () => [p.pid], stop: () => stop(p) }
   },
+  async httpProxy (upPort) {
+    const port = await freePort()
+    const dir = join(TMP, 'node-http-proxy')
+    mkdirSync(dir, { recursive: true })
+    const p = start('node-http-proxy', PROXY_CPU, process.execPath, [join(HERE, 'node-http-proxy.mjs'), String(port), String(upPort)], { stdout: join(dir, 'out.log'), stderr: join(dir, 'out.log') })
+    await waitPort(port, p, 'node-http-proxy')
+    return { port, pids: () => [p.pid], stop: () => stop(p) }
+  },
   async gateway (upPort, { memory = false, nodeFlags = [], env, logLevel = 'info' } = {}) {
     const port = await freePort()
     const adminPort = await freePort()
@@ -430,6 +439,7 @@ async function throughput (upstream, results) {
     ['HAProxy', () => SYSTEMS.haproxy(upstream.port)],
     ['nginx', () => SYSTEMS.nginx(upstream.port)],
     [FLOOR, () => SYSTEMS.floor(upstream.port)],
+    [HTTP_PROXY, () => SYSTEMS.httpProxy(upstream.port)],
     ['gateway', () => SYSTEMS.gateway(upstream.port)]
   ]
   for (let round = 1; round <= ROUNDS; round++) {
@@ -781,7 +791,8 @@ function report (results) {
           `${Math.round(100 * r.foreignCores)} %`, r.allRps.map((x, i) => `${r.setup === 'direct' ? '–' : f1(r.allCpuUsPerReq[i])} @ ${(x / 1000).toFixed(1)}k`).join('; ')]
       })))
     out.push('')
-    out.push(`"${FLOOR}": bench/node-floor.mjs, the smallest undici dispatch proxy (no log, metrics, EAS parsing or policy): what Node + undici alone cost here.`)
+    out.push(`"${FLOOR}": bench/node-floor.mjs, the smallest undici dispatch proxy (no log, metrics, EAS parsing or policy): what Node + undici alone cost here. ` +
+      `"${HTTP_PROXY}": bench/node-http-proxy.mjs, the \`http-proxy\` package with a keep-alive agent: what a Node user would pick first.`)
     out.push('')
     out.push('"other load": CPU used by processes outside the bench during the reported row, in % of one core (the machine is shared; ' +
       'rows with high values are less trustworthy). Each row is the least disturbed of the rounds (among equally quiet ones, the fastest); all rounds are listed last.')
@@ -791,7 +802,7 @@ function report (results) {
     const rrows = []
     for (const c of [8, 64]) {
       const g = get('gateway', c)
-      for (const other of ['HAProxy', 'nginx', FLOOR, 'direct']) {
+      for (const other of ['HAProxy', 'nginx', FLOOR, HTTP_PROXY, 'direct']) {
         const o = get(other, c)
         rrows.push([`vs ${other}`, c, ratio(g.rps, o.rps), ratio(g.p50, o.p50), ratio(g.p99, o.p99), other === 'direct' ? '–' : ratio(g.cpuUsPerReq, o.cpuUsPerReq)])
       }
