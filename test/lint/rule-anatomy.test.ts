@@ -34,3 +34,16 @@ t.test('the README section documents every structural and timeout-chain code wit
     t.match(doc, new RegExp(`^\\| ${r.code} \\| ${r.id} \\| ${r.severity} \\|`, 'm'), `${r.code} in the table`)
   }
 })
+
+// regression: #15 — help shown without a finding (SARIF rules, --explain, README) has no data to fill placeholders with
+t.test('rule descriptions and fallback hints have no {placeholders}, nor do the README rule sections', async (t) => {
+  for (const r of ALL_RULES) {
+    t.notMatch(r.description, /\{\w+\}/, `${r.code} description`)
+    t.notMatch(r.hint, /\{\w+\}/, `${r.code} hint`)
+  }
+  const doc = readFileSync(join(ROOT, 'README.md'), 'utf8')
+  const start = doc.indexOf('## gateway lint: the timeout-chain linter')
+  const rules = doc.slice(start, doc.indexOf('\n## ', start + 1))
+  t.ok(start > 0)
+  t.notMatch(rules.replace(/```[\s\S]*?```/g, ''), /^Fix: .*\{\w+\}/m, 'no Fix line shows a raw placeholder')
+})

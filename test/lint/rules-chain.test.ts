@@ -18,6 +18,10 @@ const invalid: Invalid[] = [
   { name: 'L4 idle timeout with keepalives not shorter', code: 'GW0103', severity: 'error', text: hop('    kind: azure-lb\n    timeouts: { IdleTimeoutInMinutes: 4 }\n    tcpKeepalive: 5m\n'), lineNeedle: 'IdleTimeoutInMinutes', needle: '4 }', message: /TCP keepalives every 5m are not shorter than it/, hint: /send TCP keepalives through it more often than every 4m/ },
   { name: 'L7 timeout with keepalives: not refreshed', code: 'GW0103', severity: 'error', text: hop('    kind: aws-alb\n    timeouts: { idle_timeout.timeout_seconds: 600 }\n    tcpKeepalive: 30s\n'), lineNeedle: 'idle_timeout', needle: '600', message: /do not refresh it: it is an L7 timer/ },
   { name: 'hard cap below the heartbeat', code: 'GW0104', severity: 'error', text: 'server: { kind: exchange }\nhops:\n  - name: entra\n    kind: entra-app-proxy\n    timeouts: { applicationServerTimeout: Long }\n', lineNeedle: 'applicationServerTimeout', needle: 'Long', message: /caps applicationServerTimeout at 3m/, hint: /to 119s or less/ },
+  // regression: #15 — set below its cap, lowering the heartbeat to what the cap allows still fails: both ways out, each with its number
+  { name: 'hard cap, hop set below it', code: 'GW0104', severity: 'error', text: 'server: { kind: exchange }\nhops:\n  - name: entra\n    kind: entra-app-proxy\n    timeouts: { applicationServerTimeout: Default }\n', lineNeedle: 'applicationServerTimeout', needle: 'Default', message: /caps applicationServerTimeout at 3m/, hint: /raise applicationServerTimeout on "entra" from 85s to its maximum Long \(3m\) and lower .* to 119s or less; or leave it at 85s and lower the heartbeat to 24s or less/ },
+  { name: 'hard cap, hop left at its default', code: 'GW0104', severity: 'error', text: 'server: { kind: exchange }\nhops:\n  - name: entra\n    kind: entra-app-proxy\n', lineNeedle: '- name: entra', needle: 'name', hint: /from 85s to its maximum Long \(3m\) .* 119s or less; or leave it at 85s and lower the heartbeat to 24s or less/ },
+  { name: 'hard cap, hop set too low for any heartbeat', code: 'GW0104', severity: 'error', text: 'server: { kind: exchange }\nhops:\n  - name: entra\n    kind: entra-app-proxy\n    timeouts: { applicationServerTimeout: Default }\nmargin: 90s\n', lineNeedle: 'applicationServerTimeout', needle: 'Default', hint: /^Raise applicationServerTimeout on "entra" from 85s to its maximum Long \(3m\) .* to 89s or less; or take "entra"/ },
   { name: 'hard cap within the margin', code: 'GW0104', severity: 'warning', text: 'server: { kind: exchange, maxHeartbeat: 170s }\nhops:\n  - name: entra\n    kind: entra-app-proxy\n    timeouts: { applicationServerTimeout: Long }\n', lineNeedle: 'applicationServerTimeout', needle: 'Long' },
   { name: 'fixed NAT timeout without keepalives', code: 'GW0104', severity: 'error', text: hop('    kind: aws-nat-gateway\n'), lineNeedle: '- name: h1', needle: 'name' },
   { name: 'outer hop shorter than an inner one', code: 'GW0106', severity: 'warning', text: hop('    kind: nginx\n    timeouts: { proxy_read_timeout: 2h }\n    balancing: single\n  - name: h2\n    kind: haproxy\n    timeouts: { timeout client: 3h, timeout server: 3h }\n    balancing: single\n    abortOnClose: true\n'), lineNeedle: 'proxy_read_timeout', needle: '2h', message: /shorter than hop "h2" timeout client 3h/ },
@@ -87,4 +91,11 @@ t.test('the gateway\'s ping.maxHeartbeat is the heartbeat in force', async (t) =
   const r = await lintText(text, { 'gw.yaml': gw })
   t.equal(r.chain?.heartbeat.ms, 10_000, 'the clamp of the gateway hop')
   t.same(r.findings.filter((d) => d.code === 'GW0103'), [], 'a 20s hop is safe for a 10s clamp and a 5s margin')
+})
+
+// regression: #15 — the largest safe heartbeat the run prints is what the GW0104 hint's second way out says
+t.test('GW0104 on a hop below its cap: the hint agrees with the largest safe heartbeat', async (t) => {
+  const r = await lintText('server: { kind: exchange }\nhops:\n  - name: entra\n    kind: entra-app-proxy\n    timeouts: { applicationServerTimeout: Default }\n')
+  t.equal(r.chain?.safe?.ms, 24_000)
+  t.match(r.findings.find((d) => d.code === 'GW0104')?.hint, /lower the heartbeat to 24s or less/)
 })

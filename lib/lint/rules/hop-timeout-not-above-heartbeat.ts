@@ -17,7 +17,7 @@ export const rule: Rule = {
   id: 'hop-timeout-not-above-heartbeat',
   severity: 'error',
   description: 'Every hop\'s idle, response or lifetime timeout must exceed the max heartbeat plus the margin, so the mail server, not a middlebox, ends each Ping. At or below the heartbeat is an error; above it by less than the margin is a warning.',
-  hint: RAISE,
+  hint: 'Raise the hop\'s setting above the max heartbeat plus the margin (for an L4 idle timer, TCP keepalives more often than it expires also do), or lower the max heartbeat to the largest safe heartbeat or less.',
   messages: { atOrBelow: AT_OR_BELOW, withinMargin: WITHIN_MARGIN, atOrBelowL4: AT_OR_BELOW, withinMarginL4: WITHIN_MARGIN },
   hints: { atOrBelow: RAISE, withinMargin: RAISE, atOrBelowL4: RAISE_L4, withinMarginL4: RAISE_L4 },
   check (ctx) {
