@@ -15,6 +15,7 @@ const setting = {
     default: { type: 'any' },
     max: { type: 'any' },
     min: { type: 'any' },
+    overrideMax: { type: 'any' },
     unit: { type: 'string', enum: ['ms', 's', 'm', 'h'] },
     off: { type: 'array', items: { type: 'any' } },
     choices: { type: 'object', fields: {}, additional: { type: 'any' } },

@@ -19,6 +19,8 @@ export interface CatalogSetting {
   readonly default: TimerValue
   readonly max: TimerValue
   readonly min: TimerValue
+  /** The largest `max` a user's catalog may set (a limit sold per plan, e.g. Cloudflare Enterprise); absent: no limit. */
+  readonly overrideMax?: TimerValue
   readonly unit?: TimerUnit
   readonly off: readonly string[]
   readonly choices?: Readonly<Record<string, number>>

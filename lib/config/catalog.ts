@@ -81,11 +81,17 @@ function toKind (ctx: Ctx, name: string, r: Raw, base: CatalogKind | undefined):
 function toSetting (ctx: Ctx, path: DocPath, name: string, r: Raw, base: CatalogSetting | undefined): CatalogSetting {
   const has = (k: string): boolean => ctx.positions.has([...path, k])
   const choices = has('choices') ? toChoices(ctx, [...path, 'choices'], r.choices as Raw) : base?.choices
+  const max = timer(ctx, path, r, 'max', base?.max)
+  const overrideMax = has('overrideMax') ? timer(ctx, path, r, 'overrideMax', undefined) : base?.overrideMax
+  if (base !== undefined && has('max') && typeof base.overrideMax === 'number' && (max === 'none' || (typeof max === 'number' && max > base.overrideMax))) {
+    report(ctx, [...path, 'max'], 'GW0006', 'invalid-value', `${formatPath([...path, 'max'])} ${String(r.max)} is above what ${name} can be raised to: ${base.overrideMax / 1000}s at most (the vendor's highest plan)`)
+  }
   return {
     name,
     default: timer(ctx, path, r, 'default', base?.default),
-    max: timer(ctx, path, r, 'max', base?.max),
+    max,
     min: has('min') ? timer(ctx, path, r, 'min', undefined) : base?.min ?? 'none',
+    ...optional('overrideMax', overrideMax),
     ...optional('unit', has('unit') ? r.unit as TimerUnit : base?.unit),
     off: has('off') ? (r.off as unknown[]).map(String) : base?.off ?? [],
     ...optional('choices', choices),

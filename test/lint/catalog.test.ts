@@ -45,7 +45,7 @@ t.test('hard caps below Exchange\'s heartbeat (notes B.2)', async (t) => {
   const max = (k: string, s: string): unknown => catalog.kinds[k]?.settings[s]?.max
   t.equal(max('entra-app-proxy', 'applicationServerTimeout'), 180_000)
   t.equal(max('azure-front-door', 'originResponseTimeoutSeconds'), 240_000)
-  t.equal(max('cloudflare', 'proxy_read_timeout'), 100_000)
+  t.equal(max('cloudflare', 'proxy_read_timeout'), 120_000)
   t.equal(max('aws-cloudfront', 'OriginReadTimeout'), 180_000)
   t.equal(max('aws-nlb-tls', 'tcp.idle_timeout.seconds'), 350_000)
   t.equal(max('aws-nat-gateway', 'tcp-idle-timeout'), 350_000)

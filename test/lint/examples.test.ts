@@ -13,7 +13,7 @@ const EXPECTED: Record<string, { codes: string[], exit: number, safe: number | n
   'f5-exchange-short-request-timeout': { codes: ['GW0102'], exit: 1, safe: 839, boundBy: 'gateway' },
   'azure-lb-default': { codes: ['GW0103'], exit: 1, safe: 179, boundBy: 'azure-lb' },
   'aws-alb-60s': { codes: ['GW0112', 'GW0111', 'GW0103'], exit: 1, safe: 0, boundBy: 'alb' },
-  'cloudflare-front': { codes: ['GW0104', 'GW0112'], exit: 1, safe: 39, boundBy: 'cloudflare' },
+  'cloudflare-front': { codes: ['GW0104', 'GW0112'], exit: 1, safe: 59, boundBy: 'cloudflare' },
   'haproxy-no-timeouts': { codes: ['GW0108', 'GW0112', 'GW0113', 'GW0111'], exit: 0, safe: null },
   'exchange-nginx-defaults': { codes: ['GW0103', 'GW0112', 'GW0111'], exit: 1, safe: 0, boundBy: 'nginx' },
   'keepalive-both-ways': { codes: ['GW0115', 'GW0103'], exit: 1, safe: 539, boundBy: 'nginx' }

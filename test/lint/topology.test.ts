@@ -70,12 +70,32 @@ t.test('problems inside a referenced gateway config point into that file', async
 })
 
 t.test('a user catalog overrides a shipped entry and adds a kind', async (t) => {
-  const mine = 'kinds:\n  cloudflare:\n    settings:\n      proxy_read_timeout: { max: none }\n  my-waf:\n    title: Our WAF\n    layer: l7\n    terminatesTcp: true\n    settings:\n      read-timeout: { default: 2h, max: none, semantics: response, refreshedByKeepalive: false, appliesToPing: true, source: "runbook", confidence: confirmed }\n'
-  const text = 'catalog: mine.yaml\nserver: { kind: exchange }\nhops:\n  - name: cf\n    kind: cloudflare\n    timeouts: { proxy_read_timeout: 2h }\n  - name: waf\n    kind: my-waf\n'
+  const mine = 'kinds:\n  cloudflare:\n    settings:\n      proxy_read_timeout: { max: 6000s }\n  my-waf:\n    title: Our WAF\n    layer: l7\n    terminatesTcp: true\n    settings:\n      read-timeout: { default: 90m, max: none, semantics: response, refreshedByKeepalive: false, appliesToPing: true, source: "runbook", confidence: confirmed }\n'
+  const text = 'catalog: mine.yaml\nserver: { kind: exchange }\nhops:\n  - name: cf\n    kind: cloudflare\n    timeouts: { proxy_read_timeout: 90m }\n  - name: waf\n    kind: my-waf\n'
   const r = await lintText(text, { 'mine.yaml': mine })
   t.same(r.findings.filter((d) => d.severity !== 'info').map((d) => d.code), ['GW0112'], 'no GW0104 once Enterprise limits are declared')
-  t.equal(r.chain?.safe?.ms, 7_139_000, 'largest safe heartbeat: 2h - 1m margin, whole seconds below')
+  t.equal(r.chain?.safe?.ms, 5_339_000, 'largest safe heartbeat: 90m - 1m margin, whole seconds below')
   t.equal(r.chain?.safe?.timer.hop.name, 'cf', 'the first of two equal bounds')
+})
+
+// regression: #15 — Cloudflare Enterprise raises the 524 timeout to 6000 s, no further
+t.test('a user catalog cannot raise a plan-limited maximum beyond what the vendor sells', async (t) => {
+  const text = 'catalog: mine.yaml\nserver: { kind: exchange }\nhops:\n  - name: cf\n    kind: cloudflare\n'
+  for (const max of ['6001s', 'none']) {
+    const mine = `kinds:\n  cloudflare:\n    settings:\n      proxy_read_timeout: { max: ${max} }\n`
+    const r = await lintText(text, { 'mine.yaml': mine })
+    t.match(r.findings.filter((d) => d.severity === 'error'), [{ code: 'GW0006', file: 'mine.yaml', line: 4, col: colOf(mine, 4, max), message: /can be raised to: 6000s at most/ }], max)
+  }
+  const ok = await lintText(text, { 'mine.yaml': 'kinds:\n  cloudflare:\n    settings:\n      proxy_read_timeout: { max: 6000s }\n' })
+  t.same(ok.findings.filter((d) => d.code === 'GW0006'), [], '6000s is allowed')
+})
+
+t.test('Cloudflare: the 524 timeout defaults to 120 s (connection-limits page), Enterprise up to 6000 s', async (t) => {
+  const r = await lintText('server: { kind: exchange }\nhops:\n  - name: cf\n    kind: cloudflare\n')
+  const s = r.topology?.hops[0]?.settings.find((x) => x.spec.name === 'proxy_read_timeout')
+  t.equal(s?.value, 120_000)
+  t.equal(s?.spec.overrideMax, 6_000_000)
+  t.match(s?.spec.source, /connection-limits/)
 })
 
 t.test('a broken user catalog is reported in its own file', async (t) => {
