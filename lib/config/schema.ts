@@ -1,4 +1,4 @@
-import { isAlias, isMap, isScalar, isSeq, type Node, type Pair } from 'yaml'
+import { isAlias, isMap, isScalar, isSeq, type Alias, type Node, type Pair } from 'yaml'
 import type { Diagnostic } from './diagnostic.js'
 import { parseDuration } from './duration.js'
 import { positionOf, type YamlSource } from './yaml-source.js'
@@ -57,6 +57,9 @@ export function formatPath (path: DocPath): string {
 
 interface Ctx { readonly src: YamlSource, readonly diags: Diagnostic[], readonly positions: PositionMap, aliases: number }
 
+/** YAML 1.1's merge key, read in 1.2 documents too: users copy it from Compose and Kubernetes files. */
+const MERGE_KEY = '<<'
+
 /** Most aliases one document may resolve (a guard against alias bombs). */
 const MAX_ALIASES = 100
 
@@ -78,11 +81,9 @@ function report (ctx: Ctx, path: DocPath, code: string, rule: string, message: s
 
 function walk (ctx: Ctx, node: Node | null, schema: Schema, path: DocPath): unknown {
   if (node !== null && isAlias(node)) {
-    if (++ctx.aliases > MAX_ALIASES) {
-      report(ctx, path, 'GW0001', 'yaml-syntax', `more than ${MAX_ALIASES} aliases in one document`)
-      return undefined
-    }
-    node = (node.resolve(ctx.src.doc) as Node | undefined) ?? null
+    const target = resolveAlias(ctx, node, path)
+    if (target === undefined) return undefined
+    node = target
   }
   if (node === null || (isScalar(node) && node.value === null)) {
     // An absent object with required keys is optional as a whole (e.g. listen.tls); the parent's
@@ -104,6 +105,47 @@ function walk (ctx: Ctx, node: Node | null, schema: Schema, path: DocPath): unkn
   }
 }
 
+/**
+ * Resolves an alias, counting it against the cap. Past the cap the document is refused with one
+ * finding, at the first alias too many, not one per alias (regression: #15).
+ */
+function resolveAlias (ctx: Ctx, node: Node, path: DocPath): Node | null | undefined {
+  if (++ctx.aliases > MAX_ALIASES) {
+    if (ctx.aliases === MAX_ALIASES + 1) report(ctx, path, 'GW0001', 'yaml-syntax', `more than ${MAX_ALIASES} aliases in one document`)
+    return undefined
+  }
+  return ((node as Alias).resolve(ctx.src.doc) as Node | undefined) ?? null
+}
+
+/**
+ * A mapping's pairs with `<<: *anchor` (or `<<: [*a, *b]`) merge keys expanded: keys written in
+ * the mapping win over merged ones, and an earlier merged mapping wins over a later one.
+ */
+function mapPairs (ctx: Ctx, node: Node | null, path: DocPath): Pair<Node, Node | null>[] {
+  const own: Pair<Node, Node | null>[] = []
+  const merged: Pair<Node, Node | null>[] = []
+  for (const pair of (node !== null && isMap(node) ? node.items : []) as Pair<Node, Node | null>[]) {
+    if (!isScalar(pair.key) || pair.key.value !== MERGE_KEY) { own.push(pair); continue }
+    const sources = pair.value !== null && isSeq(pair.value) ? pair.value.items as Node[] : [pair.value]
+    for (const src of sources) {
+      const target = src !== null && isAlias(src) ? resolveAlias(ctx, src, path) : src
+      if (target === undefined) continue
+      if (target === null || !isMap(target)) {
+        report(ctx, path, 'GW0003', 'invalid-type', `${formatPath(path) || 'document'}: "<<" merges a mapping or a list of mappings`)
+        continue
+      }
+      merged.push(...mapPairs(ctx, target, path))
+    }
+  }
+  const keyOf = (p: Pair<Node, Node | null>): string => isScalar(p.key) ? String(p.key.value) : String(p.key)
+  const seen = new Set(own.map(keyOf))
+  const out = [...own]
+  for (const p of merged) {
+    if (!seen.has(keyOf(p))) { seen.add(keyOf(p)); out.push(p) }
+  }
+  return out
+}
+
 function walkObject (ctx: Ctx, node: Node | null, schema: Extract<Schema, { type: 'object' }>, path: DocPath): Record<string, unknown> | undefined {
   if (node !== null && !isMap(node)) {
     report(ctx, path, 'GW0003', 'invalid-type', `${formatPath(path) || 'document'} must be a mapping`)
@@ -111,7 +153,7 @@ function walkObject (ctx: Ctx, node: Node | null, schema: Extract<Schema, { type
   }
   const out: Record<string, unknown> = {}
   const seen = new Set<string>()
-  for (const pair of (node?.items ?? []) as Pair<Node, Node | null>[]) {
+  for (const pair of mapPairs(ctx, node, path)) {
     const key = isScalar(pair.key) ? String(pair.key.value) : String(pair.key)
     const childPath = [...path, key]
     const keyOffset = pair.key?.range?.[0] ?? 0

@@ -1,5 +1,5 @@
 import { isMap, isScalar, type Node } from 'yaml'
-import type { Catalog, CatalogKind } from './catalog-types.js'
+import type { Catalog, CatalogKind, CatalogSetting } from './catalog-types.js'
 import { findSetting } from './catalog-types.js'
 import type { Diagnostic } from './diagnostic.js'
 import { deepFreeze } from './deep-freeze.js'
@@ -146,11 +146,21 @@ function resolveSettings (ctx: Ctx, kind: CatalogKind, h: ValidRawHop, i: number
     if (written.has(spec.name)) { report(ctx, path, 'GW0007', 'duplicate-name', `"${key}" sets ${spec.name} a second time`, true); continue }
     const v = parseTimerValue(rawValue, spec)
     if ('error' in v) { report(ctx, path, 'GW0005', 'invalid-duration', `${formatPath(path)}: ${v.error}`); continue }
-    const value = typeof v.value === 'number' && typeof spec.max === 'number' ? Math.min(v.value, spec.max) : v.value
-    written.set(spec.name, { spec, value, written: v.value, origin: 'set', path })
+    written.set(spec.name, { spec, value: withinRange(v.value, spec), written: v.value, origin: 'set', path })
   }
   return Object.values(kind.settings).map((spec) =>
     written.get(spec.name) ?? { spec, value: spec.default, origin: 'default', path: ['hops', i, 'timeouts', spec.name] })
+}
+
+/**
+ * The value a device runs with: one outside the vendor's range is refused or clamped by the device,
+ * so the nearest bound is in force, below the minimum as above the maximum (GW0114 reports both).
+ */
+function withinRange (v: number | 'none', spec: CatalogSetting): number | 'none' {
+  if (typeof v !== 'number') return v
+  if (typeof spec.max === 'number' && v > spec.max) return spec.max
+  if (typeof spec.min === 'number' && v < spec.min) return spec.min
+  return v
 }
 
 function resolveKeepalive (ctx: Ctx, kind: CatalogKind, h: ValidRawHop, i: number, settings: readonly HopSetting[]): HopKeepalive | undefined {

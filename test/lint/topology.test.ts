@@ -118,3 +118,36 @@ t.test('vendor values are read the way the vendor reads them', async (t) => {
   t.match(parseTimerValue(true), { error: /expected a timeout/ })
   t.match(parseTimerValue('99999999999999999h'), { error: /too large/ })
 })
+
+// regression: #15 — an alias bomb is one finding, not one per alias past the cap
+t.test('150 aliases: one GW0001 finding, at the first alias too many', async (t) => {
+  const aliases = Array.from({ length: 150 }, (_, i) => `  - { name: h${i}, kind: *k }`).join('\n')
+  const text = `server: { kind: exchange }\nx-kind: &k nginx\nhops:\n${aliases}\n`
+  const r = await lintText(text.replace('x-kind: &k nginx\n', '').replace('server: { kind: exchange }', 'server: { kind: &k exchange }'))
+  const hits = r.findings.filter((d) => d.code === 'GW0001')
+  t.equal(hits.length, 1)
+  t.match(hits[0], { line: 3 + 100, message: /more than 100 aliases/ })
+})
+
+// regression: #15 — a value below the vendor minimum is in force as the minimum, like one above the maximum
+t.test('below the vendor minimum: the minimum is assumed, and GW0114 says so', async (t) => {
+  const r = await lintText('server: { kind: exchange, maxHeartbeat: 170s }\nhops:\n  - name: lb\n    kind: azure-lb\n    timeouts: { IdleTimeoutInMinutes: 2 }\n')
+  const s = r.topology?.hops[0]?.settings.find((x) => x.spec.name === 'IdleTimeoutInMinutes')
+  t.equal(s?.written, 120_000)
+  t.equal(s?.value, 240_000, 'the 4-minute minimum is in force')
+  t.match(r.findings.find((d) => d.code === 'GW0114')?.message, /below the vendor minimum 4m: the device refuses or raises it, so 4m is assumed/)
+  t.same(r.findings.filter((d) => d.code === 'GW0103'), [], '4m outlasts 170s + 1m: no GW0103 from the refused 2m')
+})
+
+// regression: #15 — merge keys are read: shared timeouts under an anchor, explicit keys win
+t.test('merge keys (<<) are read, explicit keys win, lists of mappings merge', async (t) => {
+  const ok = await lintText('server: { kind: exchange }\nhops:\n  - name: a\n    kind: nginx\n    timeouts: &long\n      proxy_read_timeout: 1h2m\n      proxy_send_timeout: 10m\n    balancing: single\n  - name: b\n    kind: nginx\n    balancing: single\n    timeouts:\n      <<: *long\n      proxy_send_timeout: 1h3m\n')
+  t.same(ok.findings.filter((d) => d.severity === 'error' && d.code.startsWith('GW00')), [])
+  const b = ok.topology?.hops[1]?.settings
+  t.equal(b?.find((x) => x.spec.name === 'proxy_read_timeout')?.value, 3_720_000, 'merged from the anchor')
+  t.equal(b?.find((x) => x.spec.name === 'proxy_send_timeout')?.value, 3_780_000, 'the explicit key wins')
+  const list = await lintText('server: { kind: exchange }\nhops:\n  - &base { name: a, kind: nginx, balancing: single }\n  - <<: [*base]\n    name: b\n')
+  t.same(list.topology?.hops.map((h) => `${h.name}:${h.kind.name}`), ['a:nginx', 'b:nginx'], 'a list of merged mappings')
+  const bad = await lintText('server: { kind: exchange }\nhops:\n  - name: a\n    kind: nginx\n    timeouts:\n      <<: 5\n')
+  t.match(bad.findings, [{ code: 'GW0003', message: /"<<" merges a mapping/ }])
+})

@@ -133,7 +133,7 @@ exports[`test/lint/format.test.ts > TAP > aws-alb-60s > sarif 1`] = `
                 "text": "Every hop's idle, response or lifetime timeout must exceed the max heartbeat plus the margin, so the mail server, not a middlebox, ends each Ping. At or below the heartbeat is an error; above it by less than the margin is a warning."
               },
               "help": {
-                "text": "Raise {setting} on hop \\"{hop}\\" above {needed} (max heartbeat + margin){orLower}."
+                "text": "Raise the hop's setting above the max heartbeat plus the margin (for an L4 idle timer, TCP keepalives more often than it expires also do), or lower the max heartbeat to the largest safe heartbeat or less."
               },
               "defaultConfiguration": {
                 "level": "error"
@@ -578,7 +578,7 @@ exports[`test/lint/format.test.ts > TAP > keepalive-both-ways > sarif 1`] = `
                 "text": "Every hop's idle, response or lifetime timeout must exceed the max heartbeat plus the margin, so the mail server, not a middlebox, ends each Ping. At or below the heartbeat is an error; above it by less than the margin is a warning."
               },
               "help": {
-                "text": "Raise {setting} on hop \\"{hop}\\" above {needed} (max heartbeat + margin){orLower}."
+                "text": "Raise the hop's setting above the max heartbeat plus the margin (for an L4 idle timer, TCP keepalives more often than it expires also do), or lower the max heartbeat to the largest safe heartbeat or less."
               },
               "defaultConfiguration": {
                 "level": "error"
