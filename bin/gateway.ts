@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import { readFile } from 'node:fs/promises'
+import { text } from 'node:stream/consumers'
 import { cli } from '../lib/cli/index.js'
 
 // The only code that touches process.*: argv, env, stdio, signals and the exit code.
@@ -7,6 +8,8 @@ process.exitCode = await cli(process.argv.slice(2), {
   stdout: (s) => process.stdout.write(s),
   stderr: (s) => process.stderr.write(s),
   readFile: async (p) => await readFile(p, 'utf8'),
+  readStdin: async () => await text(process.stdin),
+  isTTY: process.stdout.isTTY === true,
   cwd: process.cwd(),
   env: process.env,
   onShutdown: (handler) => {

@@ -27,3 +27,8 @@ export function packageRoot (): string {
 export function packageVersion (): string {
   return (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string }).version
 }
+
+/** package.json `homepage`, when it has one (rule help in SARIF links to it). */
+export function packageHomepage (): string | undefined {
+  return (JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { homepage?: string }).homepage
+}

@@ -5,8 +5,9 @@ const USAGE = `usage: gateway <command> [options]
 commands:
   serve [-c FILE]          run the gateway (without -c: the built-in demo)
   check -c FILE            validate a gateway config with the same checks serve runs
-  lint TOPOLOGY.yaml       prove every hop's timeout on the path outlasts the heartbeat
+  lint TOPOLOGY.yaml...    prove every hop's timeout on the path outlasts the heartbeat
   help                     this text
+  --version                print the version
 `
 
 /** The CLI: dispatches lazily to a subcommand and resolves with the exit code. */
@@ -18,6 +19,7 @@ export async function cli (argv: string[], io: CliIo): Promise<number> {
       case 'check': return await (await import('./check.js')).runCheck(rest, io)
       case 'lint': return await (await import('./lint.js')).runLint(rest, io)
       case 'help': case '--help': case '-h': io.stdout(USAGE); return EXIT.OK
+      case '--version': case 'version': io.stdout(`${(await import('../package-root.js')).packageVersion()}\n`); return EXIT.OK
       case undefined: io.stderr(USAGE); return EXIT.USAGE
       default: io.stderr(`gateway: GW_ERR_CLI_USAGE: unknown command "${command}"\n\n${USAGE}`); return EXIT.USAGE
     }

@@ -8,6 +8,10 @@ export interface CliIo {
   readonly cwd: string
   /** Environment (NO_COLOR and the like); never read from process.env inside lib/. */
   readonly env: Readonly<Record<string, string | undefined>>
+  /** Reads all of standard input (`gateway lint -`); absent: stdin is not available. */
+  readonly readStdin?: () => Promise<string>
+  /** Standard output is a terminal (colour by default). Default: false */
+  readonly isTTY?: boolean
   /** Registers the shutdown handler (SIGTERM/SIGINT in bin/; tests call it directly). */
   readonly onShutdown?: (handler: () => void) => void
 }

@@ -12,3 +12,4 @@ export { parseTopology, resolveTopology, type ParsedTopology, type LoadedTopolog
 export { TOPOLOGY_SCHEMA, type Topology, type TopologyHop, type HopSetting, type HopKeepalive, type ServerBound, type ValueOrigin } from './topology-types.js'
 export { parseTimerValue, parseCatalogValue, type TimerValue, type TimerUnit, type ValueRules } from './topology-value.js'
 export { suggestName, didYouMean } from './topology-suggest.js'
+export { loadLintConfig, LINT_CONFIG_FILE, LINT_CONFIG_SCHEMA, type LintConfig, type LintIgnore, type LoadedLintConfig } from './lint-config.js'

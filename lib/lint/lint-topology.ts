@@ -3,6 +3,7 @@ import {
   loadCatalog, loadGatewayConfig, parseTopology, resolveTopology,
   type Catalog, type Diagnostic, type DocPath, type PositionMap, type Topology
 } from '../config/index.js'
+import { unknownPragmaCodes } from './rule-list.js'
 import { runRules } from './run.js'
 import { applySuppressions } from './suppress.js'
 import { analyzeChain, type ChainAnalysis } from './timeout-chain.js'
@@ -84,6 +85,7 @@ export async function lintTopology (input: LintTopologyInput): Promise<LintResul
     ...(topology !== undefined && chain !== undefined ? { topology: { file: input.file, positions: parsed.positions, model: topology, gateways, chain } } : {})
   }
   diags.push(...runRules(subject))
+  if (input.disablePragmas !== true) for (const [name, text] of texts) diags.push(...unknownPragmaCodes(text, name))
   const { kept, suppressed } = applySuppressions(sortFindings(diags, [...texts.keys()]), texts, {
     ...(input.ignore !== undefined ? { ignore: input.ignore } : {}), ...(input.disablePragmas !== undefined ? { disablePragmas: input.disablePragmas } : {})
   })

@@ -1,4 +1,5 @@
 import type { Diagnostic, LoadedGatewayConfig } from '../config/index.js'
+import { unknownPragmaCodes } from './rule-list.js'
 import { RULES } from './rules/index.js'
 import { applySuppressions } from './suppress.js'
 import type { LintSubject, MessageData, Rule, ValidGatewayConfig } from './types.js'
@@ -36,5 +37,6 @@ export function runRules (subject: LintSubject, rules: readonly Rule[] = RULES):
  */
 export function lintGatewayConfig (loaded: LoadedGatewayConfig): Diagnostic[] {
   const findings = loaded.config === undefined ? [...loaded.diagnostics] : runRules({ gateways: [loaded as ValidGatewayConfig] })
+  findings.push(...unknownPragmaCodes(loaded.source.text, loaded.source.file))
   return applySuppressions(findings, new Map([[loaded.source.file, loaded.source.text]])).kept
 }

@@ -54,5 +54,10 @@ export const STRUCTURAL_RULES: readonly RuleInfo[] = [
     code: 'GW0010', id: 'unreadable-file', severity: 'error',
     description: 'A file the topology refers to (an eas-gateway config, your own catalog) cannot be read. The topology file itself being unreadable is exit code 2 instead.',
     hint: 'Check the path: it is relative to the topology file.'
+  },
+  {
+    code: 'GW0011', id: 'unknown-rule-code', severity: 'error',
+    description: 'A suppression names a rule that does not exist: in a `# gateway-lint ignore=` comment, in `--ignore`, or in the `ignore` list of `.gateway-lint.yaml`. It suppresses nothing, so the finding it was meant for (often a typo away) still fails, or a retired code hides nothing.',
+    hint: 'Use a code or rule name from `gateway lint --list-rules`.'
   }
 ]

@@ -75,3 +75,33 @@ function nestedRange (lines: readonly string[], target: number): number[] {
   }
   return out
 }
+
+/** Where `--ignore` codes come from when a finding about them has no file: `<command line>:1:N`. */
+export const COMMAND_LINE = '<command line>'
+
+/**
+ * GW0011 findings for codes in `# gateway-lint ignore=` comments that name no rule, each at the
+ * code's own line and column. `isKnown` decides (codes and rule names, see findRule).
+ */
+export function findUnknownPragmaCodes (text: string, file: string, isKnown: (code: string) => boolean, suggest: (code: string) => string | undefined = () => undefined): Diagnostic[] {
+  const out: Diagnostic[] = []
+  text.split(/\r?\n/).forEach((line, i) => {
+    const m = PRAGMA.exec(line)
+    if (m === null) return
+    let at = m.index + m[0].length - (m[2] ?? '').length
+    for (const code of (m[2] ?? '').split(',')) {
+      if (code !== '' && !isKnown(code)) out.push(unknownCode(code, file, i + 1, at + 1, [], suggest(code)))
+      at += code.length + 1
+    }
+  })
+  return out
+}
+
+/** A GW0011 finding: `code` names no rule. */
+export function unknownCode (code: string, file: string, line: number, col: number, path: readonly (string | number)[], near?: string): Diagnostic {
+  return {
+    code: 'GW0011', rule: 'unknown-rule-code', severity: 'error', file, line, col, path,
+    message: `"${code}" is not a rule code or name: this suppression suppresses nothing${near !== undefined ? ` (did you mean "${near}"?)` : ''}`,
+    hint: 'Use a code or rule name from `gateway lint --list-rules`.'
+  }
+}

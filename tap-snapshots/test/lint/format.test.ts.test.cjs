@@ -189,6 +189,9 @@ exports[`test/lint/format.test.ts > TAP > aws-alb-60s > sarif 1`] = `
           ]
         }
       },
+      "automationDetails": {
+        "id": "gateway-lint/examples/aws-alb-60s/topology.yaml/"
+      },
       "invocations": [
         {
           "executionSuccessful": true,
@@ -216,6 +219,9 @@ exports[`test/lint/format.test.ts > TAP > aws-alb-60s > sarif 1`] = `
               }
             }
           ],
+          "partialFingerprints": {
+            "gatewayLint/v1": "2201f5685cd9aff48f8fd123a2011434"
+          },
           "properties": {
             "ruleName": "no-close-on-401",
             "path": [
@@ -245,6 +251,9 @@ exports[`test/lint/format.test.ts > TAP > aws-alb-60s > sarif 1`] = `
               }
             }
           ],
+          "partialFingerprints": {
+            "gatewayLint/v1": "32391179910c4bfd0d405498e0ce09c9"
+          },
           "properties": {
             "ruleName": "round-robin-balancing",
             "path": [
@@ -274,6 +283,9 @@ exports[`test/lint/format.test.ts > TAP > aws-alb-60s > sarif 1`] = `
               }
             }
           ],
+          "partialFingerprints": {
+            "gatewayLint/v1": "b377db2be58e343057004dfe9b8f5cf5"
+          },
           "properties": {
             "ruleName": "hop-timeout-not-above-heartbeat",
             "path": [
@@ -414,6 +426,9 @@ exports[`test/lint/format.test.ts > TAP > f5-exchange > sarif 1`] = `
             }
           ]
         }
+      },
+      "automationDetails": {
+        "id": "gateway-lint/examples/f5-exchange/topology.yaml/"
       },
       "invocations": [
         {
@@ -613,6 +628,9 @@ exports[`test/lint/format.test.ts > TAP > keepalive-both-ways > sarif 1`] = `
           ]
         }
       },
+      "automationDetails": {
+        "id": "gateway-lint/examples/keepalive-both-ways/topology.yaml/"
+      },
       "invocations": [
         {
           "executionSuccessful": true,
@@ -640,6 +658,9 @@ exports[`test/lint/format.test.ts > TAP > keepalive-both-ways > sarif 1`] = `
               }
             }
           ],
+          "partialFingerprints": {
+            "gatewayLint/v1": "32a96db53ebd5800a16ae063cf94991b"
+          },
           "properties": {
             "ruleName": "keepalive-covers-idle-timeout",
             "path": [
@@ -670,6 +691,9 @@ exports[`test/lint/format.test.ts > TAP > keepalive-both-ways > sarif 1`] = `
               }
             }
           ],
+          "partialFingerprints": {
+            "gatewayLint/v1": "6476917c533fd17bf91d7c056d988d25"
+          },
           "properties": {
             "ruleName": "hop-timeout-not-above-heartbeat",
             "path": [
