@@ -1,5 +1,5 @@
 import type { Balancing, CatalogKind, CatalogServer, CatalogSetting } from './catalog-types.js'
-import type { DocPath, Schema } from './schema.js'
+import type { DocPath, PositionMap, Schema } from './schema.js'
 import type { TimerValue } from './topology-value.js'
 
 const S = 1000
@@ -28,7 +28,8 @@ export const TOPOLOGY_SCHEMA = {
         fields: {
           name: { type: 'string' },
           kind: { type: 'string' },
-          config: { type: 'string', doc: 'eas-gateway only: its config file, relative to this file' },
+          config: { type: 'string', doc: 'The hop\'s own config file, relative to this file: an eas-gateway config, nginx.conf, haproxy.cfg' },
+          match: { type: 'string', doc: 'The request the hop\'s config file is read for: [host]/path. Default: /Microsoft-Server-ActiveSync' },
           timeouts: { type: 'object', fields: {}, additional: { type: 'any' } },
           tcpKeepalive: { type: 'any' },
           balancing: { type: 'string', enum: ['round-robin', 'least-connections', 'hash', 'single', 'other'] },
@@ -45,6 +46,9 @@ export const TOPOLOGY_SCHEMA = {
 /** Where a value came from: the topology file, the catalog default, or an eas-gateway config. */
 export type ValueOrigin = 'set' | 'default' | 'gateway-config'
 
+/** A file other than the topology where a value (or the block missing it) stands: a hop's own config. */
+export interface SourceFile { readonly file: string, readonly positions: PositionMap }
+
 /** One of a hop's timers as the linter sees it. Milliseconds. */
 export interface HopSetting {
   readonly spec: CatalogSetting
@@ -55,6 +59,8 @@ export interface HopSetting {
   readonly origin: ValueOrigin
   /** Path of the written value, or where it would be written. */
   readonly path: DocPath
+  /** Read from the hop's own config file: `path` is looked up there, not in the topology. */
+  readonly source?: SourceFile
 }
 
 /** TCP keepalive intervals on a hop's connections (a pass-through hop has one: both sides equal). */
@@ -71,8 +77,15 @@ export interface TopologyHop {
   readonly closeOn401?: boolean
   readonly abortOnClose?: boolean
   readonly terminationGrace?: number
-  /** eas-gateway: its config file as written (relative to the topology file). */
+  /** Its own config file as written (relative to the topology file). */
   readonly config?: string
+  /**
+   * Where the hop's own config file states (or lacks) an option; each map has the topology path
+   * the rules use (`['hops', i, 'balancing']`, `['hops', i, 'abortOnClose']`, `['hops', i, 'timeouts']`).
+   */
+  readonly sources?: { readonly balancing?: SourceFile, readonly abortOnClose?: SourceFile, readonly block?: SourceFile }
+  /** How the hop's block was found in its config file (`server … › location …`). */
+  readonly described?: string
 }
 
 /** A heartbeat bound of the server: value in force and where it came from. */

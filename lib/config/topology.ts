@@ -3,9 +3,11 @@ import type { Catalog, CatalogKind, CatalogSetting } from './catalog-types.js'
 import { findSetting } from './catalog-types.js'
 import type { Diagnostic } from './diagnostic.js'
 import { deepFreeze } from './deep-freeze.js'
-import { formatPath, validateDocument, type DocPath, type PositionMap } from './schema.js'
+import { formatPath, PositionMap, validateDocument, type DocPath } from './schema.js'
 import { didYouMean } from './topology-suggest.js'
-import { TOPOLOGY_SCHEMA, type HopKeepalive, type HopSetting, type ServerBound, type Topology, type TopologyHop } from './topology-types.js'
+import { TOPOLOGY_SCHEMA, type HopKeepalive, type HopSetting, type ServerBound, type SourceFile, type Topology, type TopologyHop } from './topology-types.js'
+import { hasVendorReader, VENDOR_CONFIG_KINDS } from './vendor/read-vendor-config.js'
+import type { VendorHop, VendorLocation } from './vendor/vendor-hop.js'
 import { parseTimerValue, type TimerValue } from './topology-value.js'
 import { parseYamlSource, positionOf, type YamlSource } from './yaml-source.js'
 
@@ -29,7 +31,7 @@ export interface RawTopology {
 }
 /** A hop as the layout pass leaves it: a field with a layout error is absent. */
 export interface RawHop {
-  readonly name?: string, readonly kind?: string, readonly config?: string, readonly timeouts?: Readonly<Record<string, unknown>>
+  readonly name?: string, readonly kind?: string, readonly config?: string, readonly match?: string, readonly timeouts?: Readonly<Record<string, unknown>>
   readonly tcpKeepalive?: unknown, readonly balancing?: TopologyHop['balancing'], readonly closeOn401?: boolean
   readonly abortOnClose?: boolean, readonly terminationGrace?: number
 }
@@ -58,17 +60,17 @@ function at (positions: PositionMap, file: string, path: DocPath, code: string, 
 }
 
 type ValidRawHop = RawHop & { readonly name: string, readonly kind: string }
-interface Ctx { readonly parsed: ParsedTopology, readonly catalog: Catalog, readonly diags: Diagnostic[] }
+interface Ctx { readonly parsed: ParsedTopology, readonly catalog: Catalog, readonly diags: Diagnostic[], readonly vendors: ReadonlyMap<number, VendorHop> }
 
 /**
  * Second pass: resolves the server and every hop against the catalog. Unknown kinds and
  * settings, unit mistakes and duplicate names become diagnostics with positions and a "did you
  * mean"; unset timers take the catalog default.
  */
-export function resolveTopology (parsed: ParsedTopology, catalog: Catalog): LoadedTopology {
+export function resolveTopology (parsed: ParsedTopology, catalog: Catalog, vendors: ReadonlyMap<number, VendorHop> = new Map()): LoadedTopology {
   const raw = parsed.value
   if (raw === undefined) return parsed
-  const ctx: Ctx = { parsed, catalog, diags: [] }
+  const ctx: Ctx = { parsed, catalog, diags: [], vendors }
   const server = raw.server?.kind !== undefined ? resolveServer(ctx, raw.server as Required<RawTopology>['server'] & { kind: string }) : undefined
   const names = new Set<string>()
   const hops: TopologyHop[] = []
@@ -80,8 +82,8 @@ export function resolveTopology (parsed: ParsedTopology, catalog: Catalog): Load
     if (hop !== undefined) hops.push(hop)
   })
   const all = [...parsed.diagnostics, ...ctx.diags]
-  if (all.length > 0 || server === undefined || raw.margin === undefined) return { ...parsed, diagnostics: ctx.diags }
-  return { ...parsed, topology: deepFreeze({ margin: raw.margin, server, hops, ...(raw.catalog !== undefined ? { catalog: raw.catalog } : {}) }) }
+  if (all.some((d) => d.severity === 'error') || server === undefined || raw.margin === undefined) return { ...parsed, diagnostics: ctx.diags }
+  return { ...parsed, diagnostics: ctx.diags, topology: deepFreeze({ margin: raw.margin, server, hops, ...(raw.catalog !== undefined ? { catalog: raw.catalog } : {}) }) }
 }
 
 function resolveServer (ctx: Ctx, raw: { readonly kind: string, readonly minHeartbeat?: number, readonly maxHeartbeat?: number }): Topology['server'] | undefined {
@@ -115,18 +117,23 @@ function resolveHop (ctx: Ctx, h: ValidRawHop, i: number): TopologyHop | undefin
   }
   const isGateway = kind.name === 'eas-gateway'
   if (isGateway && h.config === undefined) report(ctx, ['hops', i], 'GW0004', 'missing-key', `hop "${h.name}" of kind eas-gateway needs "config": the path of its gateway config file`, true)
-  if (!isGateway && h.config !== undefined) notFor(ctx, at('config'), 'config', `only eas-gateway hops read a config file`)
+  if (!isGateway && h.config !== undefined && !hasVendorReader(kind.name)) notFor(ctx, at('config'), 'config', `lint reads the config files of ${['eas-gateway', ...VENDOR_CONFIG_KINDS].join(', ')} hops only`)
+  if (h.match !== undefined && (isGateway || h.config === undefined)) notFor(ctx, at('match'), 'match', 'it chooses what is read from a hop\'s own config file (config:)')
   if (h.balancing !== undefined && kind.balancing === undefined) notFor(ctx, at('balancing'), 'balancing', `${kind.name} does not balance load`)
   if (h.abortOnClose !== undefined && !kind.abortOnClose) notFor(ctx, at('abortOnClose'), 'abortOnClose', 'it is an HAProxy option')
   if (h.closeOn401 !== undefined && kind.layer !== 'l7') notFor(ctx, at('closeOn401'), 'closeOn401', `${kind.name} is an L4 device and never sees HTTP status codes`)
   const settings = resolveSettings(ctx, kind, h, i)
   const keepalive = resolveKeepalive(ctx, kind, h, i, settings)
+  const vendor = ctx.vendors.get(i)
+  const balancing = h.balancing ?? vendor?.balancing?.value
+  const abortOnClose = h.abortOnClose ?? vendor?.abortOnClose?.value
   return {
     index: i, name: h.name, kind, settings,
     ...(keepalive !== undefined ? { tcpKeepalive: keepalive } : {}),
-    ...(h.balancing !== undefined ? { balancing: h.balancing } : {}),
+    ...(balancing !== undefined ? { balancing } : {}),
     ...(h.closeOn401 !== undefined ? { closeOn401: h.closeOn401 } : {}),
-    ...(h.abortOnClose !== undefined ? { abortOnClose: h.abortOnClose } : {}),
+    ...(abortOnClose !== undefined ? { abortOnClose } : {}),
+    ...(vendor !== undefined ? { sources: optionSources(vendor, h, i), described: vendor.described } : {}),
     ...(h.terminationGrace !== undefined ? { terminationGrace: h.terminationGrace } : {}),
     ...(h.config !== undefined ? { config: h.config } : {})
   }
@@ -148,8 +155,64 @@ function resolveSettings (ctx: Ctx, kind: CatalogKind, h: ValidRawHop, i: number
     if ('error' in v) { report(ctx, path, 'GW0005', 'invalid-duration', `${formatPath(path)}: ${v.error}`); continue }
     written.set(spec.name, { spec, value: withinRange(v.value, spec), written: v.value, origin: 'set', path })
   }
-  return Object.values(kind.settings).map((spec) =>
-    written.get(spec.name) ?? { spec, value: spec.default, origin: 'default', path: ['hops', i, 'timeouts', spec.name] })
+  const vendor = ctx.vendors.get(i)
+  return Object.values(kind.settings).map((spec) => {
+    if (vendor !== undefined) return fromVendor(ctx, spec, vendor, written.get(spec.name))
+    return written.get(spec.name) ?? { spec, value: spec.default, origin: 'default', path: ['hops', i, 'timeouts', spec.name] }
+  })
+}
+
+/**
+ * A setting of a hop whose own config file was read: the file is what runs, so its value wins
+ * (unset there: the vendor default, pointing at the block that lacks it). A different value
+ * written in the topology as well is a stale copy: GW0014.
+ */
+function fromVendor (ctx: Ctx, spec: CatalogSetting, vendor: VendorHop, topo: HopSetting | undefined): HopSetting {
+  const path = ['timeouts', spec.name]
+  const found = [spec.name, ...spec.aliases].map((n) => vendor.values.get(n)).find((v) => v !== undefined)
+  let setting: HopSetting
+  if (found === undefined) {
+    const at = vendor.missingAt?.get(spec.name) ?? vendor.block
+    setting = { spec, value: spec.default, origin: 'default', path, source: sourceAt(path, at, at) }
+  } else {
+    const v = parseTimerValue(found.raw, spec)
+    if ('error' in v) {
+      ctx.diags.push({ code: 'GW0005', rule: 'invalid-duration', severity: 'error', file: found.at.file, line: found.at.line, col: found.at.col, path: [], message: `${spec.name}: ${v.error}` })
+      return { spec, value: 'unknown', origin: 'set', path, source: sourceAt(path, found.at, found.key) }
+    }
+    setting = { spec, value: withinRange(v.value, spec), written: v.value, origin: 'set', path, source: sourceAt(path, found.at, found.key) }
+  }
+  if (topo !== undefined && topo.written !== (setting.written ?? setting.value)) {
+    const { line, col } = ctx.parsed.positions.at(topo.path)
+    const where = found === undefined ? 'leaves it unset (the vendor default is in force)' : `sets ${found.raw} (${found.at.file}:${found.at.line}:${found.at.col})`
+    ctx.diags.push({
+      code: 'GW0014', rule: 'topology-differs-from-config', severity: 'warning', file: ctx.parsed.source.file, line, col, path: topo.path,
+      message: `${spec.name} here differs from the hop's config file, which ${where}: the file is what runs, so its value is checked`
+    })
+  }
+  return setting
+}
+
+/** A one-entry position map for a value in another file. */
+function sourceAt (path: DocPath, at: VendorLocation, key: VendorLocation): SourceFile {
+  const positions = new PositionMap()
+  positions.set(path, { line: at.line, col: at.col, keyLine: key.line, keyCol: key.col })
+  return { file: at.file, positions }
+}
+
+/** Where the hop's config file states balancing and abortonclose, or the block that lacks them. */
+function optionSources (vendor: VendorHop, h: ValidRawHop, i: number): NonNullable<TopologyHop['sources']> {
+  const at = (k: string, loc: VendorLocation): SourceFile => {
+    const src = sourceAt(['hops', i, k], loc, loc)
+    // GW0111 points at the kind when balancing is not stated anywhere: that is the block here.
+    if (k === 'balancing') src.positions.set(['hops', i, 'kind'], { line: loc.line, col: loc.col, keyLine: loc.line, keyCol: loc.col })
+    return src
+  }
+  return {
+    block: at('timeouts', vendor.block),
+    ...(h.balancing === undefined ? { balancing: at('balancing', vendor.balancing?.at ?? vendor.block) } : {}),
+    ...(h.abortOnClose === undefined ? { abortOnClose: at('abortOnClose', vendor.abortOnClose?.at ?? vendor.block) } : {})
+  }
 }
 
 /**

@@ -1,7 +1,7 @@
 import { dirname, isAbsolute, join } from 'node:path'
 import {
-  loadCatalog, loadGatewayConfig, parseTopology, resolveTopology,
-  type Catalog, type Diagnostic, type DocPath, type PositionMap, type Topology
+  hasVendorReader, loadCatalog, loadGatewayConfig, parseTopology, readVendorConfig, resolveTopology,
+  type Catalog, type Diagnostic, type DocPath, type PositionMap, type Topology, type VendorHop
 } from '../config/index.js'
 import { unknownPragmaCodes } from './rule-list.js'
 import { runRules } from './run.js'
@@ -18,6 +18,8 @@ export interface LintTopologyInput {
   readonly catalog: Catalog
   /** Reads a file the topology refers to; rejects when it cannot. */
   readonly readFile: (path: string) => Promise<string>
+  /** Names in a folder (nginx `include conf.d/*.conf`); absent: include globs match nothing. */
+  readonly listFiles?: (dir: string) => Promise<string[]>
   /** Suppression codes or rule names (`--ignore`). */
   readonly ignore?: readonly string[]
   /** Ignore `# gateway-lint ignore=` comments. Default: false */
@@ -62,7 +64,21 @@ export async function lintTopology (input: LintTopologyInput): Promise<LintResul
       if (own.catalog !== undefined) catalog = own.catalog
     }
   }
-  const loaded = resolveTopology(parsed, catalog)
+  const vendors = new Map<number, VendorHop>()
+  for (const [i, hop] of (parsed.value?.hops ?? []).entries()) {
+    const kind = hop?.kind === undefined ? undefined : catalog.kinds[hop.kind]
+    if (hop?.config === undefined || kind === undefined || !hasVendorReader(kind.name)) continue
+    const f = await read(hop.config, ['hops', i, 'config'])
+    if (f === undefined) continue
+    const wanted = Object.values(kind.settings).flatMap((x) => [x.name, ...x.aliases])
+    const v = await readVendorConfig(kind.name, f.name, f.text, wanted, hop.match, {
+      readFile: input.readFile, ...(input.listFiles !== undefined ? { listFiles: input.listFiles } : {})
+    })
+    for (const [name, text] of v.texts) texts.set(name, text)
+    diags.push(...v.diagnostics)
+    if (v.hop !== undefined) vendors.set(i, v.hop)
+  }
+  const loaded = resolveTopology(parsed, catalog, vendors)
   diags.push(...(loaded === parsed ? [] : loaded.diagnostics))
   const gateways = new Map<number, ValidGatewayConfig>()
   const byFile = new Map<string, ValidGatewayConfig>()

@@ -59,5 +59,20 @@ export const STRUCTURAL_RULES: readonly RuleInfo[] = [
     code: 'GW0011', id: 'unknown-rule-code', severity: 'error',
     description: 'A suppression names a rule that does not exist: in a `# gateway-lint ignore=` comment, in `--ignore`, or in the `ignore` list of `.gateway-lint.yaml`. It suppresses nothing, so the finding it was meant for (often a typo away) still fails, or a retired code hides nothing.',
     hint: 'Use a code or rule name from `gateway lint --list-rules`.'
+  },
+  {
+    code: 'GW0012', id: 'config-syntax', severity: 'error',
+    description: 'A hop\'s own config file (nginx.conf, haproxy.cfg) cannot be read as that format: an unbalanced brace, a directive without its semicolon, an unterminated quote, a line outside any section. The tests check every fixture with nginx -t and haproxy -c, so what the reader accepts, the vendor accepts.',
+    hint: 'Fix the file at the position shown (nginx -t -c FILE or haproxy -c -f FILE shows the same problem).'
+  },
+  {
+    code: 'GW0013', id: 'no-matching-block', severity: 'error',
+    description: 'Nothing in a hop\'s own config file serves the path the hop\'s match names (default /Microsoft-Server-ActiveSync): nginx has no server and location for it, HAProxy no frontend that routes it to a backend.',
+    hint: 'Check match: on the hop ([host]/path), or the file: it may be the wrong one.'
+  },
+  {
+    code: 'GW0014', id: 'topology-differs-from-config', severity: 'warning',
+    description: 'A hop reads its own config file and also writes a timeout in the topology, with a different value: the topology\'s copy has drifted. The file is what runs, so its value is checked.',
+    hint: 'Remove the timeout from the topology (the config file is read), or bring the two back in line.'
   }
 ]

@@ -52,7 +52,7 @@ export function analyzeChain (model: Topology, gateways: ReadonlyMap<number, Val
       const value = setting.value
       const covered = setting.spec.refreshedByKeepalive && keepalive !== undefined && typeof value === 'number' && keepalive < value
       timers.push({
-        hop, setting, in: isGateway && gw !== undefined ? { file: gw.source.file, positions: gw.positions } : topo,
+        hop, setting, in: setting.source ?? (isGateway && gw !== undefined ? { file: gw.source.file, positions: gw.positions } : topo),
         margin: isGateway && gw !== undefined ? gw.config.timeouts.heartbeatMargin : model.margin,
         ...(keepalive !== undefined ? { keepalive } : {}), covered, gateway: isGateway
       })

@@ -95,10 +95,10 @@ t.test('a broken or missing config file is exit 2 with its diagnostics', async (
 })
 
 t.test('GW0011: an unknown code in --ignore, in the config, or in a pragma is itself a finding', async (t) => {
-  const cliRun = await run(['error.yaml', '--format', 'json', '--ignore', 'GW0111,GW013'])
+  const cliRun = await run(['error.yaml', '--format', 'json', '--ignore', 'GW0111,GW01O3'])
   const doc = JSON.parse(cliRun.out) as { findings: { ruleId: string, file: string, line: number, col: number, message: string }[] }
-  const argLine = 'error.yaml --format json --ignore GW0111,GW013'
-  t.match(doc.findings[0], { ruleId: 'GW0011', file: '<command line>', line: 1, col: argLine.indexOf('GW013') + 1, message: /"GW013" is not a rule code or name.*did you mean "GW0103"\?/ })
+  const argLine = 'error.yaml --format json --ignore GW0111,GW01O3'
+  t.match(doc.findings[0], { ruleId: 'GW0011', file: '<command line>', line: 1, col: argLine.indexOf('GW01O3') + 1, message: /"GW01O3" is not a rule code or name.*did you mean "GW0103"\?/ })
   const config = 'ignore:\n  - rule: round-robin-balancng\n    reason: typo\n'
   const c = await run(['clean.yaml'], { '.gateway-lint.yaml': config })
   t.equal(c.code, 1, 'an error finding')

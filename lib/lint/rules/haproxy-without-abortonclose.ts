@@ -19,7 +19,7 @@ export const rule: Rule = {
     for (const hop of topo.model.hops) {
       if (!hop.kind.abortOnClose || hop.abortOnClose === true) continue
       ctx.report({
-        in: topo,
+        in: hop.sources?.abortOnClose ?? topo,
         path: ['hops', hop.index, 'abortOnClose'],
         atKey: hop.abortOnClose === undefined,
         messageId: 'noAbort',

@@ -28,7 +28,7 @@ export const rule: Rule = {
       if (timers.length === 0 || timers.some((t) => t.setting.value !== 'none')) continue
       const needed = hb + topo.model.margin
       ctx.report({
-        in: topo,
+        in: hop.sources?.block ?? topo,
         path: ['hops', hop.index, 'timeouts'],
         atKey: true,
         messageId: 'noTimeout',

@@ -21,7 +21,7 @@ export const rule: Rule = {
       const method = hop.balancing ?? hop.kind.balancing
       if (method !== 'round-robin') continue
       ctx.report({
-        in: topo,
+        in: hop.sources?.balancing ?? topo,
         path: ['hops', hop.index, hop.balancing !== undefined ? 'balancing' : 'kind'],
         messageId: 'roundRobin',
         data: { hop: hop.name, kind: hop.kind.name, origin: hop.balancing !== undefined ? '' : ` (the ${hop.kind.name} default; balancing is not set)` }

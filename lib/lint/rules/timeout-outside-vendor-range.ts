@@ -31,7 +31,7 @@ export const rule: Rule = {
         const messageId = typeof max === 'number' && w > max ? 'aboveMax' : typeof min === 'number' && w < min ? 'belowMin' : undefined
         if (messageId === undefined) continue
         ctx.report({
-          in: topo,
+          in: s.source ?? topo,
           path: s.path,
           messageId,
           data: { hop: hop.name, kind: hop.kind.name, setting: String(s.path[s.path.length - 1]), written: formatTimer(w), max: formatTimer(max), min: formatTimer(min) }
