@@ -1,3 +1,4 @@
+import { readdir } from 'node:fs/promises'
 import { dirname, isAbsolute, join, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { formatDiagnostic, loadCatalog, type Catalog, type Diagnostic } from '../config/index.js'
@@ -123,6 +124,7 @@ async function lintOne (io: CliIo, input: { file: string, text: string }, catalo
   const result = await lintTopology({
     file: input.file, text: input.text, catalog,
     readFile: async (p) => await io.readFile(resolve(io.cwd, p)),
+    listFiles: async (dir) => await readdir(resolve(io.cwd, dir)),
     ignore: [...o.cliIgnore, ...settings.config.ignore.map((e) => e.rule)],
     disablePragmas: o.disablePragmas
   })

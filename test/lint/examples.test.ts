@@ -16,7 +16,9 @@ const EXPECTED: Record<string, { codes: string[], exit: number, safe: number | n
   'cloudflare-front': { codes: ['GW0104', 'GW0112'], exit: 1, safe: 59, boundBy: 'cloudflare' },
   'haproxy-no-timeouts': { codes: ['GW0108', 'GW0112', 'GW0113', 'GW0111'], exit: 0, safe: null },
   'exchange-nginx-defaults': { codes: ['GW0103', 'GW0112', 'GW0111'], exit: 1, safe: 0, boundBy: 'nginx' },
-  'keepalive-both-ways': { codes: ['GW0115', 'GW0103'], exit: 1, safe: 539, boundBy: 'nginx' }
+  'keepalive-both-ways': { codes: ['GW0115', 'GW0103'], exit: 1, safe: 539, boundBy: 'nginx' },
+  'f5-exchange-real-configs': { codes: [], exit: 0, safe: 1919, boundBy: 'gateway' },
+  'nginx-config-drift': { codes: ['GW0014', 'GW0103'], exit: 1, safe: 239, boundBy: 'edge' }
 }
 
 const dirs = readdirSync(join(ROOT, 'examples'), { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name)
@@ -51,7 +53,7 @@ t.test('the short request timeout points at its line in gateway.yaml', async (t)
 })
 
 t.test('every example gateway config goes through the serve path with the same verdict', async (t) => {
-  const verdicts: Record<string, string[]> = { 'f5-exchange': [], 'f5-exchange-short-request-timeout': ['GW0102'], 'keepalive-both-ways': [] }
+  const verdicts: Record<string, string[]> = { 'f5-exchange': [], 'f5-exchange-short-request-timeout': ['GW0102'], 'keepalive-both-ways': [], 'f5-exchange-real-configs': [], 'nginx-config-drift': [] }
   for (const dir of dirs) {
     let text: string
     try { text = readFileSync(join(ROOT, 'examples', dir, 'gateway.yaml'), 'utf8') } catch { continue }
