@@ -17,7 +17,10 @@ const EXPECTED: Record<string, { codes: string[], exit: number, safe: number | n
   'haproxy-no-timeouts': { codes: ['GW0108', 'GW0112', 'GW0113', 'GW0111'], exit: 0, safe: null },
   'exchange-nginx-defaults': { codes: ['GW0103', 'GW0112', 'GW0111'], exit: 1, safe: 0, boundBy: 'nginx' },
   'keepalive-both-ways': { codes: ['GW0115', 'GW0103'], exit: 1, safe: 539, boundBy: 'nginx' },
+  // Clean only because bigip.conf, nginx.conf and haproxy.cfg are read: their vendor defaults (F5 300 s, nginx 60 s, HAProxy none) would fail.
   'f5-exchange-real-configs': { codes: [], exit: 0, safe: 1919, boundBy: 'gateway' },
+  'envoy-exchange': { codes: ['GW0103'], exit: 1, safe: 239, boundBy: 'envoy' },
+  'ingress-nginx-exchange': { codes: [], exit: 0, safe: 1919, boundBy: 'gateway' },
   'nginx-config-drift': { codes: ['GW0014', 'GW0103'], exit: 1, safe: 239, boundBy: 'edge' }
 }
 

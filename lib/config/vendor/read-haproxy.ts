@@ -1,6 +1,6 @@
 import type { Balancing } from '../catalog-types.js'
 import type { Diagnostic } from '../diagnostic.js'
-import { EAS_PATH, noBlock, syntaxError, type VendorLocation, type VendorRead, type VendorValue } from './vendor-hop.js'
+import { splitMatch, noBlock, syntaxError, type VendorLocation, type VendorRead, type VendorValue } from './vendor-hop.js'
 
 interface Line { readonly words: readonly string[], readonly at: readonly VendorLocation[] }
 interface Section { readonly kind: string, readonly name?: string, readonly from?: string, readonly at: VendorLocation, readonly lines: Line[] }
@@ -155,12 +155,6 @@ function criterion (words: readonly string[], path: string, host: string | undef
   })
 }
 
-function splitMatch (match: string | undefined): { host?: string, path: string } {
-  const m = match ?? EAS_PATH
-  if (m.startsWith('/')) return { path: m }
-  const slash = m.indexOf('/')
-  return slash < 0 ? { host: m, path: EAS_PATH } : { host: m.slice(0, slash), path: m.slice(slash) }
-}
 
 /** Splits the file into sections of tokenized lines (quotes and backslash escapes as HAProxy reads them). */
 function sectionsOf (file: string, text: string, diags: Diagnostic[]): Section[] {

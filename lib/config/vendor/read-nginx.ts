@@ -2,7 +2,7 @@ import { basename, dirname, isAbsolute, join } from 'node:path'
 import type { Balancing } from '../catalog-types.js'
 import type { Diagnostic } from '../diagnostic.js'
 import { parseNginx, type NginxDirective } from './nginx-parse.js'
-import { EAS_PATH, noBlock, unreadableInclude, type VendorIo, type VendorLocation, type VendorRead, type VendorValue } from './vendor-hop.js'
+import { noBlock, splitMatch, unreadableInclude, type VendorIo, type VendorLocation, type VendorRead, type VendorValue } from './vendor-hop.js'
 
 /** Includes nest at most this deep (nginx has no limit; a loop must not hang the linter). */
 const MAX_INCLUDE_DEPTH = 10
@@ -91,12 +91,6 @@ async function includeFiles (ctx: Ctx, d: NginxDirective): Promise<string[]> {
   return names.filter((n) => re.test(n)).sort().map((n) => join(dirname(name), n))
 }
 
-function splitMatch (match: string | undefined): { host?: string, path: string } {
-  const m = match ?? EAS_PATH
-  if (m.startsWith('/')) return { path: m }
-  const slash = m.indexOf('/')
-  return slash < 0 ? { host: m, path: EAS_PATH } : { host: m.slice(0, slash), path: m.slice(slash) }
-}
 
 /** server_name: exact, `*.example.com`, `.example.com`, `mail.*`, `~regex`. */
 function serves (server: NginxDirective, host: string): boolean {

@@ -1,4 +1,7 @@
+import { readBigip } from './read-bigip.js'
+import { readEnvoy } from './read-envoy.js'
 import { readHaproxy } from './read-haproxy.js'
+import { readIngressNginx } from './read-ingress-nginx.js'
 import { readNginx } from './read-nginx.js'
 import type { VendorIo, VendorRead } from './vendor-hop.js'
 
@@ -7,7 +10,11 @@ type Reader = (file: string, text: string, wanted: readonly string[], match: str
 /** Hop kinds whose own configuration file `gateway lint` reads (`config:` + `match:` on the hop). */
 const READERS: Readonly<Record<string, Reader>> = {
   nginx: readNginx,
-  haproxy: (file, text, wanted, match) => readHaproxy(file, text, wanted, match)
+  haproxy: (file, text, wanted, match) => readHaproxy(file, text, wanted, match),
+  envoy: (file, text, _wanted, match) => readEnvoy(file, text, match),
+  'ingress-nginx': (file, text, wanted, match) => readIngressNginx(file, text, wanted, match),
+  'f5-tcp': (file, text, wanted, match) => readBigip('f5-tcp', file, text, wanted, match),
+  'f5-fastl4': (file, text, wanted, match) => readBigip('f5-fastl4', file, text, wanted, match)
 }
 
 /** The kinds with a reader, for messages and docs. */

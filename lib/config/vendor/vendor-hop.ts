@@ -55,3 +55,11 @@ export function unreadableInclude (at: VendorLocation, name: string, err: unknow
   const why = (err as NodeJS.ErrnoException).code ?? (err as Error).message
   return { code: 'GW0010', rule: 'unreadable-file', severity: 'error', file: at.file, line: at.line, col: at.col, path: [], message: `cannot read ${name}: ${why}` }
 }
+
+/** `match` as `{ host?, path }`: `/path`, `host`, or `host/path`; the EAS path by default. */
+export function splitMatch (match: string | undefined): { host?: string, path: string } {
+  const m = match ?? EAS_PATH
+  if (m.startsWith('/')) return { path: m }
+  const slash = m.indexOf('/')
+  return slash < 0 ? { host: m, path: EAS_PATH } : { host: m.slice(0, slash), path: m.slice(slash) }
+}

@@ -16,8 +16,8 @@ function find (dir: string, ext: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => e.isDirectory() ? find(join(dir, e.name), ext) : e.name.endsWith(ext) ? [join(dir, e.name)] : [])
 }
 
-/** Top-level configs: include fragments (under sites/, snippets/, conf.d/) are checked through their main file. */
-const isMain = (f: string): boolean => !/\/(sites|snippets|conf\.d)\//.test(f)
+/** Top-level nginx configs: include fragments (sites/, snippets/, conf.d/) are checked through their main file; bigip.conf is F5 tmsh. */
+const isMain = (f: string): boolean => !/\/(sites|snippets|conf\.d)\//.test(f) && !/\/bigip[^/]*$/.test(f)
 const nginxFiles = [...find(join(ROOT, 'test/fixtures/vendor/nginx'), '.conf'), ...find(join(ROOT, 'examples'), '.conf')].filter(isMain)
 const haproxyFiles = [...find(join(ROOT, 'test/fixtures/vendor/haproxy'), '.cfg'), ...find(join(ROOT, 'examples'), '.cfg')]
 
