@@ -6,12 +6,13 @@ import t from 'tap'
 // scans every import specifier under lib/ and bin/.
 const ALLOWED: Record<string, readonly string[]> = {
   bin: ['cli'],
-  cli: ['config', 'lint', 'proxy', 'metrics', 'log', 'upstream', 'eas', 'demo', 'policy'],
+  cli: ['config', 'lint', 'proxy', 'metrics', 'log', 'upstream', 'eas', 'demo', 'policy', 'probe'],
   proxy: ['eas', 'policy', 'upstream', 'metrics', 'log', 'config'],
   lint: ['config', 'policy', 'eas'],
   upstream: ['metrics', 'log', 'config'],
   policy: ['eas', 'config'],
   demo: ['eas'],
+  probe: [],
   config: [],
   eas: [],
   metrics: [],

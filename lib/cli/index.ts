@@ -6,6 +6,7 @@ commands:
   serve [-c FILE]          run the gateway (without -c: the built-in demo)
   check -c FILE            validate a gateway config with the same checks serve runs
   lint TOPOLOGY.yaml...    prove every hop's timeout on the path outlasts the heartbeat
+  probe URL | --listen     measure a live path's idle timeout (and the server side of it)
   help                     this text
   --version                print the version
 `
@@ -18,6 +19,7 @@ export async function cli (argv: string[], io: CliIo): Promise<number> {
       case 'serve': return await (await import('./serve.js')).runServe(rest, io)
       case 'check': return await (await import('./check.js')).runCheck(rest, io)
       case 'lint': return await (await import('./lint.js')).runLint(rest, io)
+      case 'probe': return await (await import('./probe.js')).runProbe(rest, io)
       case 'help': case '--help': case '-h': io.stdout(USAGE); return EXIT.OK
       case '--version': case 'version': io.stdout(`${(await import('../package-root.js')).packageVersion()}\n`); return EXIT.OK
       case undefined: io.stderr(USAGE); return EXIT.USAGE
