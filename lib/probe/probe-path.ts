@@ -71,12 +71,20 @@ export async function probePath (opts: ProbePathOptions): Promise<ProbeResult> {
       if (p.end === 'answered') { answered = Math.max(answered, p.delayMs); lo = Math.max(lo, p.delayMs) } else { cutAt = Math.min(cutAt ?? Infinity, p.delayMs); hi = Math.min(hi, p.delayMs) }
     }
     if (cutAt === undefined || hi - lo <= precision * lo || lo >= hi) break
-    delays = spread(lo, hi, parallel, false)
+    // A signalled cut tells when the path cut: confirm it with one probe just below and one just
+    // above the earliest such time, instead of halving the bracket again.
+    const seen = probes.filter((p) => p.end !== 'answered' && p.end !== 'silent').map((p) => p.elapsedMs)
+    const at = seen.length > 0 ? Math.min(...seen) : undefined
+    delays = at !== undefined && at > lo && at < hi
+      ? [...new Set([Math.round(Math.max(lo + 1, at * (1 - precision / 2))), Math.round(Math.min(hi - 1, at * (1 + precision / 2)))])].filter((d) => d > lo && d < hi)
+      : spread(lo, hi, parallel, false)
+    if (delays.length === 0) break
   }
   const cuts = probes.filter((p) => p.end !== 'answered')
   const signalled = cuts.filter((p) => p.end !== 'silent')
   const first = signalled.sort((a, b) => a.elapsedMs - b.elapsedMs)[0] ?? cuts[0]
-  const timeoutMs = cutAt === undefined ? undefined : signalled.length > 0 ? median(signalled.map((p) => p.elapsedMs)) : Math.round((answered + cutAt) / 2)
+  // A path never cuts before its timeout, and load only adds latency: the earliest signalled cut is the best estimate.
+  const timeoutMs = cutAt === undefined ? undefined : signalled.length > 0 ? Math.min(...signalled.map((p) => p.elapsedMs)) : Math.round((answered + cutAt) / 2)
   return {
     ...(timeoutMs !== undefined ? { timeoutMs } : {}),
     bracket: { answeredMs: answered, ...(cutAt !== undefined ? { cutMs: cutAt } : {}) },
@@ -89,11 +97,6 @@ export async function probePath (opts: ProbePathOptions): Promise<ProbeResult> {
 function spread (lo: number, hi: number, n: number, withHi: boolean): number[] {
   const out = Array.from({ length: n }, (_, i) => Math.round(lo + (hi - lo) * (i + 1) / (n + (withHi ? 0 : 1))))
   return [...new Set(out.filter((d) => d > lo && d <= hi))]
-}
-
-function median (xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b)
-  return s[Math.floor((s.length - 1) / 2)] as number
 }
 
 /** One probe on its own connection (no pooling: a reused connection would mix two requests' timers). */
