@@ -16,7 +16,7 @@ t.test('every catalog file in policies/ loads without a finding', async (t) => {
 t.test('the hop kinds the issue asks for are all there', async (t) => {
   for (const k of ['f5-tcp', 'f5-fastl4', 'f5-snat', 'haproxy', 'nginx', 'ingress-nginx', 'envoy', 'traefik', 'aws-alb', 'aws-nlb',
     'aws-elb', 'aws-nat-gateway', 'aws-cloudfront', 'azure-lb', 'azure-nat-gateway', 'azure-app-gateway', 'azure-front-door',
-    'gcp-lb', 'gcp-cloud-nat', 'cloudflare', 'iis', 'iis-arr', 'entra-app-proxy', 'cisco-asa', 'palo-alto', 'fortigate',
+    'gcp-lb', 'gcp-cloud-nat', 'cloudflare', 'iis', 'iis-arr', 'workspace-one-seg', 'entra-app-proxy', 'cisco-asa', 'palo-alto', 'fortigate',
     'check-point', 'linux-conntrack', 'carrier-nat', 'node-undici', 'eas-gateway']) {
     t.ok(catalog.kinds[k], k)
   }
@@ -59,7 +59,7 @@ t.test('entries marked unconfirmed (reported to the team; changes here are delib
   t.same(unconfirmed, [
     'f5-tcp keep-alive-interval', 'nginx-fastcgi fastcgi_read_timeout', 'nginx-fastcgi fastcgi_send_timeout', 'nginx-fastcgi fastcgi_connect_timeout',
     'traefik forwardingTimeouts.dialTimeout', 'traefik forwardingTimeouts.idleConnTimeout', 'aws-cloudfront OriginKeepaliveTimeout',
-    'azure-front-door originResponseTimeoutSeconds', 'iis-arr timeout', 'carrier-nat tcp-idle-timeout', 'other-l4 idle-timeout',
+    'azure-front-door originResponseTimeoutSeconds', 'iis-arr timeout', 'workspace-one-seg easRequestTimeOut', 'carrier-nat tcp-idle-timeout', 'other-l4 idle-timeout',
     'other-l7 idle-timeout', 'other-l7 response-timeout'
   ])
 })

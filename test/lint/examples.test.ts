@@ -21,6 +21,7 @@ const EXPECTED: Record<string, { codes: string[], exit: number, safe: number | n
   'f5-exchange-real-configs': { codes: [], exit: 0, safe: 1919, boundBy: 'gateway' },
   'envoy-exchange': { codes: ['GW0103'], exit: 1, safe: 239, boundBy: 'envoy' },
   'ingress-nginx-exchange': { codes: [], exit: 0, safe: 1919, boundBy: 'gateway' },
+  'seg-web-config': { codes: ['GW0103'], exit: 1, safe: 539, boundBy: 'seg' },
   'nginx-config-drift': { codes: ['GW0014', 'GW0103'], exit: 1, safe: 239, boundBy: 'edge' }
 }
 

@@ -57,3 +57,13 @@ t.test('F5 bigip.conf: profiles of the virtual, defaults-from chains, the shorte
   const broken = await readVendorConfig('f5-tcp', 'b.conf', 'ltm virtual /Common/x {\n  profiles {\n', ['idle-timeout'], undefined, io)
   t.match(broken.diagnostics, [{ code: 'GW0012', line: 2 }])
 })
+
+t.test('SEG web.config: easRequestTimeOut in appSettings, executionTimeout on httpRuntime; comments skipped', async (t) => {
+  const r = await read('workspace-one-seg', 'seg/web.config', ['easRequestTimeOut', 'executionTimeout'])
+  t.same(r.diagnostics, [])
+  t.match(r.hop?.values.get('easRequestTimeOut'), { raw: '62', at: { line: await lineOf('seg/web.config', 'value="62"'), col: 41 }, key: { col: 15 } })
+  t.match(r.hop?.values.get('executionTimeout'), { raw: '3900', at: { line: await lineOf('seg/web.config', 'httpRuntime'), col: 58 } })
+  t.equal(r.hop?.described, 'configuration › httpRuntime')
+  t.match((await readVendorConfig('workspace-one-seg', 'w.config', '<configuration><appSettings></configuration', ['executionTimeout'], undefined, io)).diagnostics, [{ code: 'GW0012' }])
+  t.match((await readVendorConfig('workspace-one-seg', 'w.config', '<settings/>', ['executionTimeout'], undefined, io)).diagnostics, [{ code: 'GW0013' }])
+})
