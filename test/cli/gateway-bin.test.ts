@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process'
-import { existsSync, readdirSync, statSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { createServer, type AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -137,3 +137,28 @@ admin: { listen: { host: 127.0.0.1, port: 0 } }
   t.ok(lines.some((l) => l.msg === 'drained'), 'drained before exiting')
   t.notMatch(stderr, /^\s+at /m, 'no stack trace on stderr')
 }
+
+/** Runs the built bin with stdin; resolves with its exit code and output (killed after 20 s). */
+async function runBin (args: string[], stdin: string, cwd: string): Promise<{ code: number | null, out: string, err: string }> {
+  const child = spawn(process.execPath, [BIN, ...args], { cwd, stdio: ['pipe', 'pipe', 'pipe'] })
+  let out = ''
+  let err = ''
+  child.stdout.on('data', (c: Buffer) => { out += c.toString() })
+  child.stderr.on('data', (c: Buffer) => { err += c.toString() })
+  child.stdin.end(stdin)
+  const timer = setTimeout(() => { child.kill('SIGKILL') }, 20_000)
+  const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => { resolve(c) }))
+  clearTimeout(timer)
+  return { code, out, err }
+}
+
+// #15: the bin wires stdin (gateway lint -) and prints its version.
+t.test('smoke: gateway --version, and gateway lint - reads the topology from stdin', async (t) => {
+  const skip = await ensureBuilt()
+  if (skip !== undefined) { t.pass('skipped: the build failed', { skip }); return }
+  const version = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }).version
+  t.same(await runBin(['--version'], '', ROOT), { code: 0, out: `${version}\n`, err: '' })
+  const bad = await runBin(['lint', '-', '--stdin-filename', 'piped.yaml', '--format', 'github'], 'server: { kind: exchange }\nhops:\n  - name: ng\n    kind: nginx\n', ROOT)
+  t.equal(bad.code, 1)
+  t.match(bad.out, /^::error file=piped\.yaml,line=3,col=5,title=GW0103 hop-timeout-not-above-heartbeat::/m)
+})
