@@ -34,7 +34,7 @@ const cases: Case[] = [
   ['closeOn401 on an L4 device', 'server: { kind: exchange }\nhops:\n  - name: lb\n    kind: azure-lb\n    closeOn401: true\n', {}, 'GW0009', 'closeOn401', 'closeOn401', /L4 device/],
   ['balancing on a kind that does not balance', 'server: { kind: exchange }\nhops:\n  - name: cf\n    kind: cloudflare\n    balancing: single\n', {}, 'GW0009', 'balancing', 'balancing', /does not balance load/],
   ['timeouts on an eas-gateway hop', 'server: { kind: exchange }\nhops:\n  - name: gw\n    kind: eas-gateway\n    config: gw.yaml\n    timeouts: { easRequestTimeout: 1h }\n', { 'gw.yaml': GW }, 'GW0009', 'easRequestTimeout', 'easRequestTimeout', /read from its config file/],
-  ['config on a kind lint cannot read', 'server: { kind: exchange }\nhops:\n  - name: lb\n    kind: azure-lb\n    config: lb.json\n', {}, 'GW0009', 'config', 'config', /reads the config files of eas-gateway, nginx, haproxy, envoy, ingress-nginx, f5-tcp, f5-fastl4, workspace-one-seg hops only/],
+  ['config on a kind lint cannot read', 'server: { kind: exchange }\nhops:\n  - name: fw\n    kind: palo-alto\n    config: fw.xml\n', {}, 'GW0009', 'config', 'config', /reads the config files of eas-gateway, nginx, haproxy, envoy, ingress-nginx, f5-tcp, f5-fastl4, workspace-one-seg, aws-elb, azure-lb hops only/],
   ['match without config', OK + '    match: /Microsoft-Server-ActiveSync\n', {}, 'GW0009', 'match', 'match', /hop's own config file/],
   ['unreadable gateway config', 'server: { kind: exchange }\nhops:\n  - name: gw\n    kind: eas-gateway\n    config: missing.yaml\n', {}, 'GW0010', 'config', 'missing.yaml', /cannot read missing\.yaml: ENOENT/],
   ['unreadable catalog', 'catalog: mine.yaml\n' + OK, {}, 'GW0010', 'catalog', 'mine.yaml', /cannot read mine\.yaml/]

@@ -2,6 +2,7 @@ import { readBigip } from './read-bigip.js'
 import { readEnvoy } from './read-envoy.js'
 import { readHaproxy } from './read-haproxy.js'
 import { readIngressNginx } from './read-ingress-nginx.js'
+import { readServiceLb } from './read-service-lb.js'
 import { readWebConfig } from './read-web-config.js'
 import { readNginx } from './read-nginx.js'
 import type { VendorIo, VendorRead } from './vendor-hop.js'
@@ -16,7 +17,9 @@ const READERS: Readonly<Record<string, Reader>> = {
   'ingress-nginx': (file, text, wanted, match) => readIngressNginx(file, text, wanted, match),
   'f5-tcp': (file, text, wanted, match) => readBigip('f5-tcp', file, text, wanted, match),
   'f5-fastl4': (file, text, wanted, match) => readBigip('f5-fastl4', file, text, wanted, match),
-  'workspace-one-seg': (file, text, wanted) => readWebConfig(file, text, wanted)
+  'workspace-one-seg': (file, text, wanted) => readWebConfig(file, text, wanted),
+  'aws-elb': (file, text, _wanted, match) => readServiceLb('aws-elb', file, text, match),
+  'azure-lb': (file, text, _wanted, match) => readServiceLb('azure-lb', file, text, match)
 }
 
 /** The kinds with a reader, for messages and docs. */

@@ -67,3 +67,12 @@ t.test('SEG web.config: easRequestTimeOut in appSettings, executionTimeout on ht
   t.match((await readVendorConfig('workspace-one-seg', 'w.config', '<configuration><appSettings></configuration', ['executionTimeout'], undefined, io)).diagnostics, [{ code: 'GW0012' }])
   t.match((await readVendorConfig('workspace-one-seg', 'w.config', '<settings/>', ['executionTimeout'], undefined, io)).diagnostics, [{ code: 'GW0013' }])
 })
+
+t.test('Service of type LoadBalancer: the cloud idle-timeout annotation (Azure minutes, AWS Classic ELB seconds)', async (t) => {
+  const az = await read('azure-lb', 'ingress-nginx/services.yaml', ['IdleTimeoutInMinutes'], 'ingress-nginx/ingress-nginx-controller')
+  t.same(az.diagnostics, [])
+  t.match(az.hop?.values.get('IdleTimeoutInMinutes'), { raw: '30', at: { line: await lineOf('ingress-nginx/services.yaml', 'azure-load-balancer-tcp-idle-timeout') } })
+  const aws = await read('aws-elb', 'ingress-nginx/services.yaml', ['ConnectionSettings.IdleTimeout'])
+  t.equal(aws.hop?.values.get('ConnectionSettings.IdleTimeout')?.raw, '3700', 'the first LoadBalancer Service, not the ClusterIP one')
+  t.match((await read('azure-lb', 'ingress-nginx/services.yaml', ['IdleTimeoutInMinutes'], 'mail/internal')).diagnostics, [{ code: 'GW0013', message: /no Service of type LoadBalancer named mail\/internal/ }])
+})
