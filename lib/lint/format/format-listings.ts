@@ -1,4 +1,4 @@
-import type { Catalog } from '../../config/index.js'
+import { hasVendorReader, type Catalog } from '../../config/index.js'
 import { formatTimer } from '../describe-timer.js'
 import { ALL_RULES } from '../rule-list.js'
 import type { RuleInfo } from '../types.js'
@@ -26,7 +26,7 @@ export function formatKindList (catalog: Catalog, format: string): string {
   lines.push('', 'hop kinds:')
   for (const k of Object.values(catalog.kinds)) {
     const ping = Object.values(k.settings).filter((s) => s.appliesToPing).map((s) => `${s.name}=${formatTimer(s.default)}`)
-    lines.push(`  ${k.name.padEnd(18)} ${k.title} [${k.layer}${ping.length > 0 ? '; ' + ping.join(', ') : ''}]`)
+    lines.push(`  ${k.name.padEnd(18)} ${k.title} [${k.layer}${ping.length > 0 ? '; ' + ping.join(', ') : ''}]${hasVendorReader(k.name) ? ' (config: its own file)' : ''}`)
   }
   return lines.join('\n') + '\n'
 }
