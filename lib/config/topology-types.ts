@@ -83,7 +83,7 @@ export interface TopologyHop {
    * Where the hop's own config file states (or lacks) an option; each map has the topology path
    * the rules use (`['hops', i, 'balancing']`, `['hops', i, 'abortOnClose']`, `['hops', i, 'timeouts']`).
    */
-  readonly sources?: { readonly balancing?: SourceFile, readonly abortOnClose?: SourceFile, readonly block?: SourceFile }
+  readonly sources?: { readonly balancing?: SourceFile, readonly abortOnClose?: SourceFile, readonly closeOn401?: SourceFile, readonly block?: SourceFile }
   /** How the hop's block was found in its config file (`server … › location …`). */
   readonly described?: string
 }

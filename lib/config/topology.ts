@@ -127,11 +127,12 @@ function resolveHop (ctx: Ctx, h: ValidRawHop, i: number): TopologyHop | undefin
   const vendor = ctx.vendors.get(i)
   const balancing = h.balancing ?? vendor?.balancing?.value
   const abortOnClose = h.abortOnClose ?? vendor?.abortOnClose?.value
+  const closeOn401 = h.closeOn401 ?? vendor?.closeOn401?.value
   return {
     index: i, name: h.name, kind, settings,
     ...(keepalive !== undefined ? { tcpKeepalive: keepalive } : {}),
     ...(balancing !== undefined ? { balancing } : {}),
-    ...(h.closeOn401 !== undefined ? { closeOn401: h.closeOn401 } : {}),
+    ...(closeOn401 !== undefined ? { closeOn401 } : {}),
     ...(abortOnClose !== undefined ? { abortOnClose } : {}),
     ...(vendor !== undefined ? { sources: optionSources(vendor, h, i), described: vendor.described } : {}),
     ...(h.terminationGrace !== undefined ? { terminationGrace: h.terminationGrace } : {}),
@@ -211,7 +212,8 @@ function optionSources (vendor: VendorHop, h: ValidRawHop, i: number): NonNullab
   return {
     block: at('timeouts', vendor.block),
     ...(h.balancing === undefined ? { balancing: at('balancing', vendor.balancing?.at ?? vendor.block) } : {}),
-    ...(h.abortOnClose === undefined ? { abortOnClose: at('abortOnClose', vendor.abortOnClose?.at ?? vendor.block) } : {})
+    ...(h.abortOnClose === undefined ? { abortOnClose: at('abortOnClose', vendor.abortOnClose?.at ?? vendor.block) } : {}),
+    ...(h.closeOn401 === undefined ? { closeOn401: at('closeOn401', vendor.closeOn401?.at ?? vendor.block) } : {})
   }
 }
 

@@ -81,3 +81,13 @@ t.test('pragmas work inside the config file too', async (t) => {
   const strict = JSON.parse((await lint({ 'p.yaml': topo }, 'p.yaml', '--format', 'json', '--disable-ignore-pragma')).out) as { findings: Finding[] }
   t.match(strict.findings.filter((f) => f.ruleId === 'GW0103'), [{ line: 7 }])
 })
+
+t.test('HAProxy: a Connection close rule for 401 in haproxy.cfg counts as closeOn401; its absence is reported there', async (t) => {
+  const routing = 'server: { kind: exchange, maxHeartbeat: 30m }\nhops:\n  - name: hp\n    kind: haproxy\n    config: test/fixtures/vendor/haproxy/routing.cfg\n    match: mail.example/Microsoft-Server-ActiveSync\n'
+  const a = JSON.parse((await lint({ 'a.yaml': routing }, 'a.yaml', '--format', 'json')).out) as { findings: Finding[] }
+  t.notOk(a.findings.some((f) => f.ruleId === 'GW0112'), 'http-response set-header Connection close if { status 401 }')
+  const listen = 'server: { kind: exchange, maxHeartbeat: 1m }\nhops:\n  - name: hp\n    kind: haproxy\n    config: test/fixtures/vendor/haproxy/listen.cfg\n'
+  const b = JSON.parse((await lint({ 'b.yaml': listen }, 'b.yaml', '--format', 'json')).out) as { findings: Finding[] }
+  const cfg = readFileSync(join(ROOT, 'test/fixtures/vendor/haproxy/listen.cfg'), 'utf8')
+  t.match(b.findings.filter((f) => f.ruleId === 'GW0112'), [{ file: 'test/fixtures/vendor/haproxy/listen.cfg', line: lineOf(cfg, 'listen activesync'), message: /its config file has no rule for it/ }])
+})

@@ -59,6 +59,7 @@ export function readHaproxy (file: string, text: string, wanted: readonly string
   }
   const beChain = [be, ...defaultsOf(be)]
   const abort = option(beChain, 'abortonclose')
+  const close401 = [fe, be].flatMap((sec) => sec.lines).find(closesOn401)
   const balancing = balancingOf(beChain, be)
   return {
     texts, diagnostics: diags,
@@ -66,9 +67,17 @@ export function readHaproxy (file: string, text: string, wanted: readonly string
       values, block: be.at, missingAt,
       described: fe === be ? `listen ${fe.name ?? ''}` : `frontend ${fe.name ?? ''} › backend ${be.name ?? ''}`,
       ...(abort !== undefined ? { abortOnClose: abort } : {}),
+      ...(close401 !== undefined ? { closeOn401: { value: true, at: close401.at[0] as VendorLocation } } : {}),
       balancing
     }
   }
+}
+
+/** `http-response set-header Connection close if { status 401 }` (or `add-header`, or an ACL naming status 401). */
+function closesOn401 (l: Line): boolean {
+  const w = l.words.map((x) => x.toLowerCase())
+  return w[0] === 'http-response' && (w[1] === 'set-header' || w[1] === 'add-header') && w[2] === 'connection' && w[3] === 'close' &&
+    w.includes('status') && w.includes('401')
 }
 
 function balancingOf (chain: readonly Section[], be: Section): { value: Balancing, at: VendorLocation } {

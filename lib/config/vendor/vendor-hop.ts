@@ -20,6 +20,8 @@ export interface VendorHop {
   /** Hop options the file states, with where (balancing method, HAProxy option abortonclose). */
   readonly balancing?: { readonly value: Balancing, readonly at: VendorLocation }
   readonly abortOnClose?: { readonly value: boolean, readonly at: VendorLocation }
+  /** The hop closes the device connection after a 401 (HAProxy: `http-response set-header Connection close if { status 401 }`). */
+  readonly closeOn401?: { readonly value: boolean, readonly at: VendorLocation }
 }
 
 /** A reader's answer: the hop (absent when the file is unusable or nothing serves the path), the files read, findings. */

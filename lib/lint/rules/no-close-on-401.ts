@@ -32,11 +32,11 @@ export const rule: Rule = {
     }
     if (hop.closeOn401 === true) return
     ctx.report({
-      in: topo,
+      in: hop.sources?.closeOn401 ?? topo,
       path: ['hops', hop.index, 'closeOn401'],
       atKey: hop.closeOn401 === undefined,
       messageId: 'noClose',
-      data: { hop: hop.name, kind: hop.kind.name, origin: hop.closeOn401 === undefined ? ' (closeOn401 is not set)' : '' }
+      data: { hop: hop.name, kind: hop.kind.name, origin: hop.closeOn401 !== undefined ? '' : hop.sources?.closeOn401 !== undefined ? ' (its config file has no rule for it, and closeOn401 is not set)' : ' (closeOn401 is not set)' }
     })
   }
 }
