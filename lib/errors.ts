@@ -37,6 +37,7 @@ export const ERRORS = {
   GW_ERR_WBXML_TOO_LONG: { message: 'WBXML string or opaque data too long: %s', statusCode: 400 },
   GW_ERR_WBXML_BAD_UTF8: { message: 'WBXML string is not valid UTF-8: %s', statusCode: 400 },
   GW_ERR_WBXML_TRAILING_DATA: { message: 'unexpected bytes after the WBXML root element: %s', statusCode: 400 },
+  GW_ERR_STATE_REDIS_UNAVAILABLE: { message: 'shared-state Redis unavailable, running on local state: %s', statusCode: 500 },
   GW_ERR_WBXML_ENCODE: { message: 'cannot encode WBXML: %s', statusCode: 500 },
   GW_ERR_PROXY_BODY_TIMEOUT: { message: 'request body stalled longer than deviceBodyIdle: %s', statusCode: 408 },
   GW_ERR_PROXY_HEADERS_TIMEOUT: { message: 'request headers not complete within deviceHeaders: %s', statusCode: 408 },

@@ -7,9 +7,10 @@ import t from 'tap'
 const ALLOWED: Record<string, readonly string[]> = {
   bin: ['cli'],
   cli: ['config', 'lint', 'proxy', 'metrics', 'log', 'upstream', 'eas', 'demo', 'policy', 'probe'],
-  proxy: ['eas', 'policy', 'upstream', 'metrics', 'log', 'config'],
+  proxy: ['eas', 'policy', 'upstream', 'metrics', 'log', 'config', 'state'],
   lint: ['config', 'policy', 'eas'],
   upstream: ['metrics', 'log', 'config'],
+  state: ['metrics', 'log'],
   policy: ['eas', 'config'],
   demo: ['eas'],
   probe: [],

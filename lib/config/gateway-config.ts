@@ -100,6 +100,20 @@ export interface GatewayConfig {
   readonly limits: LimitsConfig
   readonly admin: { readonly listen: ListenConfig }
   readonly log: { readonly level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent' }
+  /** State shared by several gateways; without `redis` everything stays local to this process. */
+  readonly state: { readonly redis?: RedisStateConfig }
+}
+
+/** `state.redis`: the Redis (or Valkey) that several gateways share (README § Running several gateways). */
+export interface RedisStateConfig {
+  /** `redis://[user:password@]host:port[/db]` or `rediss://` (TLS). */
+  readonly url: string
+  /** Prefix of every key and channel, so that several fleets can share one Redis. Default: `eas-gateway:` */
+  readonly keyPrefix: string
+  /** Longest wait for one Redis call (ms); a request never waits on Redis longer. Default: 50 ms */
+  readonly timeout: number
+  /** How often each gateway writes its devices for the fleet's `/devices` (ms). Default: 5 s */
+  readonly devicesInterval: number
 }
 
 const S = 1000
@@ -239,6 +253,21 @@ export const GATEWAY_SCHEMA = {
     log: {
       type: 'object',
       fields: { level: { type: 'string', default: 'info', enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] } }
+    },
+    state: {
+      type: 'object',
+      fields: {
+        redis: {
+          type: 'object',
+          required: ['url'],
+          fields: {
+            url: { type: 'string' },
+            keyPrefix: { type: 'string', default: 'eas-gateway:' },
+            timeout: { type: 'duration', min: 1, default: 50 },
+            devicesInterval: { type: 'duration', min: 100, default: 5 * S }
+          }
+        }
+      }
     }
   }
 } as const satisfies Schema

@@ -28,7 +28,9 @@ export const metricNames = {
   deviceConnections: 'eas_gateway_device_connections',
   fdExhausted: 'eas_gateway_fd_exhausted_total',
   tlsHandshakeFailures: 'eas_gateway_tls_handshake_failures_total',
-  upstreamPanic: 'eas_gateway_upstream_panic_total'
+  upstreamPanic: 'eas_gateway_upstream_panic_total',
+  stateRedisUp: 'eas_gateway_state_redis_up',
+  stateRedisErrors: 'eas_gateway_state_redis_errors_total'
 } as const
 
 /** Heartbeat buckets (seconds): the values clients and servers actually use, up to Exchange's 3540. */
@@ -158,6 +160,19 @@ export function createMetrics (registry: Registry, opts: { version: string, defa
       name: metricNames.upstreamPanic, help: 'Times the last live upstream failed enough to be ejected and was kept in rotation instead (panic mode)',
       labelNames: ['upstream'] as const, registers: [registry]
     }),
+    stateRedisUp: new Gauge({
+      name: metricNames.stateRedisUp, help: 'Whether the shared-state Redis (state.redis) is connected: 1 yes, 0 no (the gateway runs on local state); absent without state.redis',
+      registers: []
+    }),
+    stateRedisErrors: new Counter({
+      name: metricNames.stateRedisErrors, help: 'Shared-state Redis calls that failed or took longer than state.redis.timeout, by operation (supersede, device_rate, devices, subscribe)',
+      labelNames: ['op'] as const, registers: []
+    }),
+    /** Registers the shared-state metrics: only a gateway with state.redis shows them. */
+    registerStateMetrics (): void {
+      if (registry.getSingleMetric(metricNames.stateRedisUp) === undefined) registry.registerMetric(this.stateRedisUp)
+      if (registry.getSingleMetric(metricNames.stateRedisErrors) === undefined) registry.registerMetric(this.stateRedisErrors)
+    },
     /** Connects the computed gauges to live state (called once by the gateway). */
     setSources (s: MetricSources): void { sources.current = s }
   }

@@ -1,10 +1,13 @@
 import { createServer, type Server } from 'node:http'
 import type { Registry } from 'prom-client'
 
+/** An admin response: status, content type, body. */
+export interface AdminReply { readonly status: number, readonly type: string, readonly body: string }
+
 /** Admin listener: `/metrics` (Prometheus), `/healthz` (process alive), `/readyz` (takes traffic). */
-export function createAdminServer (opts: { registry: Registry, isReady: () => boolean, extra?: (path: string) => { status: number, type: string, body: string } | undefined }): Server {
+export function createAdminServer (opts: { registry: Registry, isReady: () => boolean, extra?: (path: string, query: URLSearchParams) => AdminReply | Promise<AdminReply> | undefined }): Server {
   return createServer((req, res) => {
-    const path = (req.url ?? '/').split('?')[0]
+    const [path, search] = (req.url ?? '/').split('?')
     const send = (status: number, type: string, body: string): void => {
       res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(body) })
       res.end(body)
@@ -16,7 +19,11 @@ export function createAdminServer (opts: { registry: Registry, isReady: () => bo
       opts.registry.metrics().then((text) => { send(200, opts.registry.contentType, text) }, (err: Error) => { send(500, 'text/plain', `${err.message}\n`) })
       return
     }
-    const hit = path === undefined ? undefined : opts.extra?.(path)
+    const hit = path === undefined ? undefined : opts.extra?.(path, new URLSearchParams(search ?? ''))
+    if (hit instanceof Promise) {
+      hit.then((r) => { send(r.status, r.type, r.body) }, (err: Error) => { send(500, 'text/plain', `${err.message}\n`) })
+      return
+    }
     if (hit !== undefined) { send(hit.status, hit.type, hit.body); return }
     send(404, 'text/plain', 'not found\n')
   })

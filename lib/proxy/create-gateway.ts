@@ -6,10 +6,14 @@ import type { GatewayConfig } from '../config/index.js'
 import type { ErrorCode } from '../errors.js'
 import type { Logger } from '../log/index.js'
 import type { Metrics } from '../metrics/index.js'
-import type { RequestLimiter } from '../policy/index.js'
+import { createRequestLimiter, type RequestLimiter } from '../policy/index.js'
+import { createSharedState } from '../state/index.js'
 import { SYSTEM_CLOCK, type PoolClock, type UpstreamSet } from '../upstream/index.js'
 import { createAdminServer } from './admin-server.js'
 import { DeviceRegistry } from './device-registry.js'
+import { devicesView } from './devices-view.js'
+import { createFleetLimiter } from './fleet-limiter.js'
+import { connectFleetSupersede } from './fleet-supersede.js'
 import { guardDeviceSockets } from './guard-device-sockets.js'
 import { forwardedPath } from './headers.js'
 import { createOutcomeRecorder } from './outcome-recorder.js'
@@ -57,13 +61,23 @@ export function createGateway (deps: GatewayDeps): Gateway {
   const active = new Set<ProxyRequest>()
   const clock = deps.clock ?? SYSTEM_CLOCK
   const proxyDeps: ProxyDeps = { config, metrics, upstreams, state, active, clock, record: createOutcomeRecorder(metrics, logger) }
+  // With state.redis, the fleet shares supersede, per-device rates and /devices (lib/state).
+  const shared = config.state.redis === undefined ? undefined : createSharedState({ ...config.state.redis, logger, metrics })
   const devices = new DeviceRegistry({
     maxDevices: config.devices.max,
     ttl: config.devices.ttl,
-    onlineWindow: config.server.maxHeartbeat + config.timeouts.heartbeatMargin
+    onlineWindow: config.server.maxHeartbeat + config.timeouts.heartbeatMargin,
+    ...(shared !== undefined ? { onHold: (e, ping) => { shared.pings.announce(e.key, ping.auth, ping.since) } } : {})
   })
   metrics.setSources({ pingsHeld: () => devices.heldCount, devicesOnline: () => devices.onlineCount(), devicesTracked: () => devices.size })
-  const limits = createPassLimits({ settings: config.limits, metrics, heldPings: () => devices.heldCount, ...(deps.limiter !== undefined ? { limiter: deps.limiter } : {}) })
+  const limiter = shared === undefined
+    ? deps.limiter
+    : createFleetLimiter({ local: deps.limiter ?? createRequestLimiter(config.limits, { now: () => performance.now(), random: Math.random }), rate: shared.rate, settings: config.limits, now: () => performance.now(), random: Math.random })
+  const limits = createPassLimits({ settings: config.limits, metrics, heldPings: () => devices.heldCount, ...(limiter !== undefined ? { limiter } : {}) })
+  if (shared !== undefined) {
+    connectFleetSupersede({ devices, pings: shared.pings, metrics, logger, now: Date.now })
+    shared.startDevicesWriter(() => devices.snapshot())
+  }
   let seq = 0
   const prefix = Date.now().toString(36)
 
@@ -120,9 +134,7 @@ export function createGateway (deps: GatewayDeps): Gateway {
     registry: deps.registry,
     // Not ready while no upstream is alive: the load balancer sends devices to another instance.
     isReady: () => !state.draining && upstreams.anyAlive(),
-    extra: (path) => path === '/devices'
-      ? { status: 200, type: 'application/json', body: JSON.stringify({ tracked: devices.size, online: devices.onlineCount(), pingsHeld: devices.heldCount, devices: devices.snapshot() }) + '\n' }
-      : undefined
+    extra: (path, query) => path === '/devices' ? devicesView(devices, shared, query) : undefined
   })
 
   return {
@@ -167,6 +179,7 @@ export function createGateway (deps: GatewayDeps): Gateway {
       admin.closeAllConnections()
       await adminClosed
       await upstreams.close()
+      await shared?.close()
       logger.info('drained')
     }
   }

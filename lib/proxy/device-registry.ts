@@ -40,6 +40,8 @@ export interface DeviceRegistryOptions {
   /** A device counts as online when seen within this window (ms). */
   readonly onlineWindow: number
   readonly now?: () => number
+  /** Called when a Ping becomes the device's held one (the fleet announces it to other gateways). */
+  readonly onHold?: (e: DeviceEntry, ping: HeldPing) => void
 }
 
 /**
@@ -98,7 +100,24 @@ export class DeviceRegistry {
     }
     e.held = ping
     this.#held++
+    this.#opts.onHold?.(e, ping)
     return old
+  }
+
+  /**
+   * Ends the Ping held for `key` because a newer Ping of the device is held by another gateway of
+   * the fleet: only when `sameCredentials(held.auth)` and the held one began at or before `before`
+   * (epoch ms; a Ping that came here after the other one stays). Returns what it ended.
+   */
+  supersedeRemote (key: string, sameCredentials: (auth: string) => boolean, before: number): { entry: DeviceEntry, ping: HeldPing } | undefined {
+    const e = this.#map.get(key)
+    const old = e?.held
+    if (e === undefined || old === undefined || old.since > before || !sameCredentials(old.auth)) return undefined
+    e.superseded++
+    e.held = undefined
+    this.#held--
+    old.supersede()
+    return { entry: e, ping: old }
   }
 
   /** Clears the held Ping when it ends, unless a newer one has replaced it. */

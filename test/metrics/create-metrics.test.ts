@@ -5,7 +5,11 @@ import { histogramCount, metricValue } from '../helpers/metric-values.js'
 
 t.test('every metric is registered on the injected registry under its eas_gateway_ name', async (t) => {
   const registry = new Registry()
-  createMetrics(registry, { version: '1.2.3', defaultMetrics: false })
+  const metrics = createMetrics(registry, { version: '1.2.3', defaultMetrics: false })
+  const before = (await registry.getMetricsAsJSON()).map((m) => m.name)
+  t.notOk(before.includes(metricNames.stateRedisUp), 'no shared-state metrics without state.redis')
+  metrics.registerStateMetrics()
+  metrics.registerStateMetrics() // a second gateway on the same registry: no duplicate
   const names = (await registry.getMetricsAsJSON()).map((m) => m.name)
   for (const name of Object.values(metricNames)) t.ok(names.includes(name), `${name} registered`)
   t.ok(names.every((n) => n.startsWith('eas_gateway_')), 'all prefixed eas_gateway_')

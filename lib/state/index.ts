@@ -1,0 +1,5 @@
+export { createSharedState, type SharedState, type SharedStateOptions } from './create-shared-state.js'
+export { credentialTag, type FleetPing, type FleetPings } from './fleet-pings.js'
+export type { FleetRate } from './fleet-rate.js'
+export type { FleetDevices, GatewayDevices } from './fleet-devices.js'
+export type { StateOp } from './redis-connection.js'
