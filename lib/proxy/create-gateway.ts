@@ -52,6 +52,8 @@ export interface Gateway {
   readonly devices: DeviceRegistry
   /** Device connections open right now (counted at TCP accept). */
   readonly openConnections: number
+  /** Whether the shared-state Redis is connected; undefined without `state.redis`. */
+  readonly sharedUp: boolean | undefined
 }
 
 /** Builds the gateway: device listener, admin listener, forwarding. */
@@ -141,6 +143,7 @@ export function createGateway (deps: GatewayDeps): Gateway {
     active,
     devices,
     get openConnections () { return sockets.open },
+    get sharedUp () { return shared?.up },
     async listen () {
       await listenOn(server, config.listen.host, config.listen.port)
       try {
