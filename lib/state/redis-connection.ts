@@ -71,10 +71,16 @@ export function createRedisConnection (o: RedisConnectionOptions): RedisConnecti
     lastLog = t
     o.logger.warn({ code: 'GW_ERR_STATE_REDIS_UNAVAILABLE', op, err: { message: (err as Error).message } }, ERRORS.GW_ERR_STATE_REDIS_UNAVAILABLE.message.replace('%s', `no answer within ${o.timeout} ms or not connected`))
   }
+  const recovered = (): void => {
+    if (!down) return
+    down = false
+    lastLog = -Infinity
+    o.logger.info('shared-state redis back: sharing resumes')
+  }
   cmd.on('ready', () => {
     up = true
     o.metrics.stateRedisUp.set(1)
-    if (down) { down = false; lastLog = -Infinity; o.logger.info('shared-state redis back: sharing resumes') }
+    recovered()
     for (const fn of readyHooks) fn()
   })
   cmd.on('close', () => { if (up) { up = false; o.metrics.stateRedisUp.set(0); fail(undefined, new Error('connection closed')) } })
@@ -86,7 +92,9 @@ export function createRedisConnection (o: RedisConnectionOptions): RedisConnecti
     get up () { return up },
     async run (op, call) {
       try {
-        return await call(cmd)
+        const result = await call(cmd)
+        recovered() // a Redis that was only slow answers in time again
+        return result
       } catch (err) {
         fail(op, err)
         return undefined

@@ -17,6 +17,8 @@ export interface TestRedis {
   kill (): Promise<void>
   /** Starts it again on the same port (empty: nothing persisted). */
   start (): Promise<void>
+  /** Sends a signal to the server (SIGSTOP freezes it: connected but silent). */
+  signal (sig: NodeJS.Signals): void
 }
 
 async function freePort (): Promise<number> {
@@ -56,5 +58,5 @@ export async function startRedis (t: Teardown): Promise<TestRedis> {
   }
   await start()
   t.teardown(kill)
-  return { port, url: `redis://127.0.0.1:${port}`, kill, start }
+  return { port, url: `redis://127.0.0.1:${port}`, kill, start, signal (sig) { child?.kill(sig) } }
 }
