@@ -1,17 +1,17 @@
 #!/usr/bin/env bash
 # peers-install.sh — install the peer programs the integration tests start themselves
-# (haproxy, nginx, prometheus, wrk, libwbxml CLI, xxd). Debian 12, root.
+# (haproxy, nginx, prometheus, wrk, libwbxml CLI, xxd, redis-server). Debian 12, root.
 #
 # Installs with apt only what is missing, never lets the packages start their
 # services (policy-rc.d; removed afterwards only if this script created it), and
 # stops any distro instance that is running anyway (prometheus,
-# prometheus-node-exporter, haproxy or nginx started from /etc). The tests run
+# prometheus-node-exporter, haproxy, nginx or redis-server started from /etc). The tests run
 # their own instances on 127.0.0.1 with generated configs
 # (test/integration/helpers/peers.ts). Idempotent and quiet: one line on success.
 set -Eeuo pipefail
 export LC_ALL=C
 
-PKGS=(haproxy nginx-light prometheus wrk libwbxml2-utils xxd)
+PKGS=(haproxy nginx-light prometheus wrk libwbxml2-utils xxd redis-server)
 : "${PEERS_LOG:=/var/log/sogo-test/peers-apt.log}"
 
 say() { printf 'peers-install: %s\n' "$*" >&2; }
@@ -50,6 +50,9 @@ distro_instance() {
   /usr/sbin/haproxy)
     cmd=$(cmdline_of "$pid")
     [[ $cmd == *" /etc/haproxy/"* || $cmd == *"-f /etc/haproxy"* ]] ;;
+  /usr/bin/redis-server)
+    # Debian's service runs as user redis from /etc/redis/redis.conf; the tests start their own.
+    [ "$(owner_of "$pid")" = redis ] ;;
   /usr/sbin/nginx)
     # Distro nginx has no -c (or -c under /etc/nginx); the SOGo fixture and the tests always pass -c.
     cmd=$(cmdline_of "$pid")
