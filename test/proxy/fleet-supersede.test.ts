@@ -75,3 +75,27 @@ t.test('across gateways, other credentials or another device never supersede', {
   t.notOk(held.dev.serverClosed, 'nothing was answered to it')
   t.equal(await metricValue(a.registry, metricNames.pingSuperseded), 1, 'A counted only the marker')
 })
+
+t.test('a device whose Pings alternate between two gateways: each new Ping ends the one before, counted once each', { skip }, async (t) => {
+  const redis = await startRedis(t)
+  const up = await startUpstream({ kind: 'silence' })
+  t.teardown(up.close)
+  const { gateways } = await startFleet(t, 2, up.url, redis)
+  const id = { user: 'zoe', deviceId: 'ALT1' }
+  const ROUNDS = 10
+  const latencies: number[] = []
+  let prev = await holdPing(t, gateways[0] ?? t.fail('A') as never, up, id)
+  for (let i = 1; i <= ROUNDS; i++) {
+    const gw = gateways[i % 2] ?? t.fail('gateway') as never
+    const next = await holdPing(t, gw, up, id)
+    const res = await prev.dev.readResponse(2000)
+    latencies.push(performance.now() - next.sentAt)
+    if (decodePingResponse(res.body).status !== 1) t.fail(`round ${i}: the previous Ping was not answered Status 1`)
+    prev = next
+  }
+  latencies.sort((x, y) => x - y)
+  t.comment(`cross-gateway supersede over ${ROUNDS} rounds: median ${latencies[Math.floor(ROUNDS / 2)]?.toFixed(1)} ms, max ${latencies[ROUNDS - 1]?.toFixed(1)} ms (from sending the new Ping to the old one's answer)`)
+  const counted = await Promise.all(gateways.map(async (g) => await metricValue(g.registry, metricNames.pingSuperseded)))
+  t.same(counted, [ROUNDS / 2, ROUNDS / 2], 'each gateway counted the supersedes it did, the fleet counted each once')
+  t.same(gateways.map((g) => g.gateway.devices.heldCount), [1, 0], 'one Ping held in the fleet: the last one, on A')
+})
