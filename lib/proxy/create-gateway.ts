@@ -145,12 +145,18 @@ export function createGateway (deps: GatewayDeps): Gateway {
     get openConnections () { return sockets.open },
     get sharedUp () { return shared?.up },
     async listen () {
-      await listenOn(server, config.listen.host, config.listen.port)
+      try {
+        await listenOn(server, config.listen.host, config.listen.port)
+      } catch (err) {
+        await shared?.close() // its Redis connections would keep a refused start's process alive
+        throw err
+      }
       try {
         await listenOn(admin, config.admin.listen.host, config.admin.listen.port)
       } catch (err) {
         // Unbind the device listener again: left open, it keeps a refused start's process alive.
         await new Promise<void>((resolve) => server.close(() => { resolve() }))
+        await shared?.close()
         throw err
       }
       const port = (server.address() as AddressInfo).port

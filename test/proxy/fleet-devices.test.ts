@@ -2,8 +2,9 @@ import t from 'tap'
 import { DeviceConnection } from '../helpers/device-connection.js'
 import { startFleet } from '../helpers/fleet.js'
 import { startUpstream } from '../helpers/loopback-upstream.js'
-import { adminGet, pingRequest } from '../helpers/ping-device.js'
+import { adminGet, pingConfigTree, pingRequest } from '../helpers/ping-device.js'
 import { redisMissing, startRedis } from '../helpers/redis-server.js'
+import { startGateway } from '../helpers/start-gateway.js'
 
 const skip = redisMissing()
 
@@ -59,4 +60,18 @@ t.test('/devices without state.redis is the local table, with the same lookups',
   t.equal(body.tracked, 2)
   t.notOk('fleet' in body, 'no fleet field without Redis')
   t.same((JSON.parse((await adminGet(gw.adminPort, '/devices?user=lou')).body) as DevicesBody).devices.length, 2)
+})
+
+t.test('a gateway that cannot listen closes its Redis connections', { skip }, async (t) => {
+  const redis = await startRedis(t)
+  const up = await startUpstream({ kind: 'echo' })
+  t.teardown(up.close)
+  const fleet = await startFleet(t, 1, up.url, redis)
+  const taken = fleet.gateways[0]?.port ?? t.fail('one gateway') as never
+  const clients = async (): Promise<number> => (await fleet.client.client('LIST') as string).trim().split('\n').length
+  const before = await clients()
+  await t.rejects(startGateway(t, up.url, pingConfigTree({ listen: { port: taken }, state: { redis: { url: redis.url, keyPrefix: fleet.keyPrefix } } })), { code: 'EADDRINUSE' })
+  const deadline = performance.now() + 5000
+  while (await clients() !== before && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20))
+  t.equal(await clients(), before, 'no Redis connection left behind')
 })
