@@ -261,7 +261,7 @@ export const GATEWAY_SCHEMA = {
           type: 'object',
           required: ['url'],
           fields: {
-            url: { type: 'string' },
+            url: { type: 'url', protocols: ['redis', 'rediss'] },
             keyPrefix: { type: 'string', default: 'eas-gateway:' },
             timeout: { type: 'duration', min: 1, default: 50 },
             devicesInterval: { type: 'duration', min: 100, default: 5 * S }

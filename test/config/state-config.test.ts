@@ -25,4 +25,8 @@ t.test('state.redis settings, and a state.redis without url is refused', async (
   t.match(bad.diagnostics, [{ severity: 'error', message: /state\.redis\.url/ }])
   const short = loadGatewayConfig(`${BASE}state: { redis: { url: 'redis://r', devicesInterval: 10ms } }\n`, 'g.yaml')
   t.equal(short.config, undefined, 'a devicesInterval under 100 ms is refused')
+  for (const url of ['http://r:6379', 'r:6379']) {
+    const wrong = loadGatewayConfig(`${BASE}state: { redis: { url: '${url}' } }\n`, 'g.yaml')
+    t.equal(wrong.config, undefined, `${url} is refused: redis:// or rediss:// only`)
+  }
 })
