@@ -32,6 +32,6 @@ export function devicesView (devices: DeviceRegistry, shared: SharedState | unde
     for (const g of others) if (g.gateway !== shared.gateway) for (const r of g.devices as Row[]) if (keep(r)) add(r, g.gateway)
     const gateways = new Set([shared.gateway, ...others.map((g) => g.gateway)]).size
     const rows = [...merged.values()].sort((a, b) => String(b.lastSeen).localeCompare(String(a.lastSeen)))
-    return reply({ ...head, devices: rows, fleet: { gateways, devices: rows.length } })
+    return reply({ ...head, devices: rows, fleet: { self: shared.gateway, gateways, devices: rows.length } })
   })
 }

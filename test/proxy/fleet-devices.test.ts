@@ -8,7 +8,7 @@ import { startGateway } from '../helpers/start-gateway.js'
 
 const skip = redisMissing()
 
-interface DevicesBody { devices: { deviceId: string, user: string, gateway: string }[], fleet: { gateways: number, devices: number } | null }
+interface DevicesBody { devices: { deviceId: string, user: string, gateway: string }[], fleet: { self: string, gateways: number, devices: number } | null }
 
 t.test('/devices on either gateway shows the devices of both, with lookups by DeviceId and user', { skip }, async (t) => {
   const redis = await startRedis(t)
@@ -33,7 +33,8 @@ t.test('/devices on either gateway shows the devices of both, with lookups by De
     await new Promise((resolve) => setTimeout(resolve, 50))
   }
   t.same(seen?.devices.map((d) => d.deviceId).sort(), ['DA1', 'DA2', 'DB1'], 'A shows all three devices')
-  t.same(seen?.fleet, { gateways: 2, devices: 3 }, 'from two gateways')
+  const ids = a.sink.lines().filter((l) => l.msg === 'listening').map((l) => l.fleetId)
+  t.same(seen?.fleet, { self: ids[0], gateways: 2, devices: 3 }, 'from two gateways; `self` is the fleetId of A\'s listening line')
   const onB = await read(b.adminPort)
   t.same(onB.devices.map((d) => d.deviceId).sort(), ['DA1', 'DA2', 'DB1'], 'B shows all three devices')
   t.equal(onB.devices.find((d) => d.deviceId === 'DA1')?.gateway, onB.devices.find((d) => d.deviceId === 'DA2')?.gateway, 'DA1 and DA2 come from the same gateway')
