@@ -43,7 +43,8 @@ t.test('a device alternating between two gateways is limited at the fleet rate, 
   const local = gateways.length * (BURST + RATE * elapsed)
   t.comment(`${sent} requests in ${elapsed.toFixed(2)} s alternating over 2 gateways: ${admitted} admitted (fleet bound ${bound.toFixed(1)}; the gateways' own buckets alone: ${local.toFixed(1)})`)
   t.ok(sent > 4 * bound, `the device sent far more than the limit (${sent})`)
-  t.ok(admitted >= RATE * elapsed, `at least the fleet rate went through (${admitted})`)
+  // Less than a second's worth below rate·T at most: the window's edges.
+  t.ok(admitted >= RATE * (elapsed - 1), `about the fleet rate went through (${admitted})`)
   t.ok(admitted <= bound, `at most the fleet bound went through (${admitted} <= ${bound.toFixed(1)})`)
   t.ok(admitted < local, 'fewer than the two gateways\' own buckets let through')
   const refusedA = await metricValue(gateways[0]?.registry ?? t.fail('A') as never, metricNames.limitRejections, { limit: 'device_rate' })
