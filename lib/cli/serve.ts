@@ -4,7 +4,7 @@ import { Registry } from 'prom-client'
 import { formatDiagnostic, loadGatewayConfig } from '../config/index.js'
 import { createDemoUpstream, DEMO_PASSWORD, DEMO_USER } from '../demo/index.js'
 import { lintGatewayConfig } from '../lint/index.js'
-import { createLogger } from '../log/index.js'
+import { createLogDestination, createLogger } from '../log/index.js'
 import { createMetrics } from '../metrics/index.js'
 import { packageVersion } from '../package-root.js'
 import { createGateway } from '../proxy/index.js'
@@ -51,14 +51,16 @@ export async function runServe (argv: string[], io: CliIo): Promise<number> {
   const files = await readConfigFiles(config, dirname(file), io)
   if (typeof files === 'string') { io.stderr(files); demo?.server.close(); return EXIT.USAGE }
 
-  const logger = createLogger({ level: config.log.level })
+  // A full or failing stdout costs log lines (counted, reported on stderr), never mail (issue 9).
+  const destination = createLogDestination(io.logWrite !== undefined ? { write: io.logWrite } : {})
+  const logger = createLogger({ level: config.log.level, destination })
   const fdWarning = openFilesWarning(config, await io.readFile('/proc/self/limits').catch(() => undefined))
   if (fdWarning !== undefined) {
     io.stderr(`gateway: warning: ${fdWarning}\n`)
     logger.warn({ code: 'GW_ERR_PROXY_FD_EXHAUSTED' }, fdWarning)
   }
   const registry = new Registry()
-  const metrics = createMetrics(registry, { version: packageVersion() })
+  const metrics = createMetrics(registry, { version: packageVersion(), logLinesDropped: () => destination.dropped })
   // The pool's health checks start with the listeners and stop when the gateway drains.
   const upstreams = createUpstreams(config.upstreams.map((u) => ({ ...u, caPem: files.ca[u.name] })), { connectTimeout: config.timeouts.connect, pool: config.pool, metrics, logger })
   const gateway = createGateway({ config, logger, registry, metrics, upstreams, parsers: contextParsers, ...(files.tls !== undefined ? { tls: files.tls } : {}) })
@@ -75,7 +77,9 @@ export async function runServe (argv: string[], io: CliIo): Promise<number> {
   await new Promise<void>((resolve) => { io.onShutdown?.(resolve) })
   await gateway.drain()
   demo?.server.close()
+  // Bounded: the destination calls back after its flushTimeout even when the write hangs.
   await new Promise<void>((resolve) => { logger.flush(() => { resolve() }) })
+  destination.close()
   return EXIT.OK
 }
 
