@@ -63,6 +63,10 @@ pool: { healthCheck: { interval: 10m } }
     if (status === undefined) { result.hung = true; break }
     result.answered++
   }
+  if (result.started && child.exitCode === null) {
+    const metrics = await get(ports[1], '/metrics', 2000)
+    result.droppedMetric = metrics === undefined ? 'no answer' : /^eas_gateway_log_lines_dropped_total (\d+)/m.exec(metrics)?.[1] ?? 'absent'
+  }
   const t0 = performance.now()
   child.kill('SIGTERM')
   const exit = await Promise.race([
@@ -73,13 +77,25 @@ pool: { healthCheck: { interval: 10m } }
   ])
   result.exitMs = exit === undefined ? 'no exit within 10 s' : Math.round(performance.now() - t0)
   result.exit = exit
-  result.stderrTail = stderr.slice(-300)
+  result.dropReports = stderr.split('\n').filter((l) => l.includes('log lines dropped'))
   console.log(JSON.stringify(result))
 } finally {
   if (child !== undefined && child.exitCode === null && child.signalCode === null) { child.kill('SIGKILL'); await new Promise((resolve) => child.once('exit', resolve)) }
   upstream.close()
   if (mounted !== false) spawnSync('umount', [mounted])
   rmSync(dir, { recursive: true, force: true })
+}
+
+async function get (port, path, timeoutMs) {
+  return await new Promise((resolve) => {
+    const req = request({ host: '127.0.0.1', port, path, agent: false }, (res) => {
+      let body = ''
+      res.on('data', (c) => { body += c }); res.on('end', () => { clearTimeout(timer); resolve(body) })
+    })
+    const timer = setTimeout(() => { req.destroy(); resolve(undefined) }, timeoutMs)
+    req.on('error', () => { clearTimeout(timer); resolve(undefined) })
+    req.end()
+  })
 }
 
 function deviceOf (ports) { return ports[0] }

@@ -16,6 +16,8 @@ export interface CliIo {
   readonly isTTY?: boolean
   /** Registers the shutdown handler (SIGTERM/SIGINT in bin/; tests call it directly). */
   readonly onShutdown?: (handler: () => void) => void
+  /** Registers the reload handler (SIGHUP in bin/; tests call it and await it). It never rejects. */
+  readonly onReload?: (handler: () => Promise<void>) => void
   /** Where `serve` writes its log lines (the fs.write contract). Default: fd 1, batched and never blocking */
   readonly logWrite?: LogWrite
 }

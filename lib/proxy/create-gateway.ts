@@ -48,6 +48,8 @@ export interface Gateway {
   readonly devices: DeviceRegistry
   /** Device connections open right now (counted at TCP accept). */
   readonly openConnections: number
+  /** SIGHUP: a new TLS key and certificate for new handshakes; open connections (held Pings) keep theirs. No-op without listen.tls. */
+  reload (opts: { readonly tls?: { readonly key: string, readonly cert: string } }): void
 }
 
 /** Builds the gateway: device listener, admin listener, forwarding. */
@@ -144,6 +146,12 @@ export function createGateway (deps: GatewayDeps): Gateway {
       logger.info({ port, adminPort, host: config.listen.host, tls: deps.tls !== undefined, upstreams: upstreams.all.map((u) => u.name) }, 'listening')
       logger.flush() // the line scripts and orchestrators wait for: do not leave it in the batch
       return { port, adminPort }
+    },
+    reload (opts) {
+      // Without listen.tls at start there is no secure context to replace: HTTP -> HTTPS is a restart.
+      if (opts.tls === undefined || deps.tls === undefined) return
+      const https = server as Server & { setSecureContext (o: { key: string, cert: string }): void }
+      https.setSecureContext({ key: opts.tls.key, cert: opts.tls.cert })
     },
     async drain () {
       state.draining = true
