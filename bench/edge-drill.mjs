@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // Fault drill for issue 9 items 1 and 9, run against the built gateway (npm run build first):
-//   node bench/edge-drill.mjs --stdout devfull|tmpfs|file [--requests N]
+//   node bench/edge-drill.mjs --stdout devfull|tmpfs|stalled|file [--requests N]
 //   node bench/edge-drill.mjs --sighup
 // Starts a loopback echo upstream and `node dist/bin/gateway.js serve -c <tmp config>` with its
-// stdout on /dev/full, on a 64 KiB tmpfs (needs root for mount), or on a plain file; sends N
+// stdout on /dev/full, on a 64 KiB tmpfs (needs root for mount), on a pipe nobody reads
+// (stalled: writes block once the pipe is full), or on a plain file; sends N
 // OPTIONS requests one after another (2 s timeout each, the run stops at the first unanswered one),
 // then SIGTERM, and prints: requests answered, whether it hung, the time from the signal to the
 // exit, and the exit code. --sighup sends SIGHUP after start-up and reports whether the process
@@ -44,9 +45,9 @@ pool: { healthCheck: { interval: 10m } }
     mounted = mnt
     outPath = join(mnt, 'stdout.log')
   }
-  const out = openSync(outPath, 'w')
+  const out = values.stdout === 'stalled' ? 'pipe' : openSync(outPath, 'w')
   child = spawn(process.execPath, [join(ROOT, 'dist/bin/gateway.js'), 'serve', '-c', 'gw.yaml'], { cwd: dir, stdio: ['ignore', out, 'pipe'] })
-  closeSync(out)
+  if (out !== 'pipe') closeSync(out)
   let stderr = ''
   child.stderr.on('data', (c) => { stderr += c })
   // The ports come from /proc: the device listener is the first listening socket of the child.

@@ -49,7 +49,10 @@ export async function runServe (argv: string[], io: CliIo): Promise<number> {
   if (typeof files === 'string') { io.stderr(files); demo?.server.close(); return EXIT.USAGE }
 
   // A full or failing stdout costs log lines (counted, reported on stderr), never mail (issue 9).
-  const destination = createLogDestination(io.logWrite !== undefined ? { write: io.logWrite } : {})
+  const destination = createLogDestination({
+    ...(io.logWrite !== undefined ? { write: io.logWrite } : {}),
+    report: (data, done) => { io.stderr(data.toString()); done(null, data.length) }
+  })
   const logger = createLogger({ level: config.log.level, destination })
   const fdWarning = openFilesWarning(config, await io.readFile('/proc/self/limits').catch(() => undefined))
   if (fdWarning !== undefined) {

@@ -1,5 +1,5 @@
-import { write as fsWrite } from 'node:fs'
 import type { DestinationStream } from 'pino'
+import { createFdWrite } from './create-fd-write.js'
 
 /**
  * Writes `data` to a file descriptor and calls `done` once, with the error or the bytes written:
@@ -24,9 +24,9 @@ export const LOG_CLOCK: LogClock = {
 
 /** Options of {@link createLogDestination}. */
 export interface LogDestinationOptions {
-  /** Where the lines go. Default: asynchronous `fs.write` on fd 1 (stdout) */
+  /** Where the lines go. Default: fd 1 (stdout), through {@link createFdWrite} */
   readonly write?: LogWrite
-  /** Where drop reports go; errors are ignored. Default: asynchronous `fs.write` on fd 2 (stderr) */
+  /** Where drop reports go; errors are ignored. Default: fd 2 (stderr), through {@link createFdWrite} */
   readonly report?: LogWrite
   /** Bytes that make a batch worth a write at once. Default: 4096 */
   readonly minLength?: number
@@ -66,8 +66,8 @@ const BUFFER_FULL = 'buffer_full'
  * stderr at most once per `reportInterval` as `N log lines dropped: CODE`.
  */
 export function createLogDestination (opts: LogDestinationOptions = {}): LogDestination {
-  const write = opts.write ?? ((data, done) => { fsWrite(1, data, done) })
-  const report = opts.report ?? ((data, done) => { fsWrite(2, data, done) })
+  const write = opts.write ?? createFdWrite(1)
+  const report = opts.report ?? createFdWrite(2)
   const minLength = opts.minLength ?? 4096
   const flushInterval = opts.flushInterval ?? 250
   const maxBuffered = opts.maxBuffered ?? 1024 * 1024
