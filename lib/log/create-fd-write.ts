@@ -23,6 +23,9 @@ function open (fd: number): LogWrite {
   if (!isStream) return file
   const socket = new Socket({ fd, readable: false, writable: true })
   socket.unref()
+  // Never close the descriptor (Node keeps process.stdout's open the same way): a closed fd 1 is
+  // reused by the next socket the gateway accepts, and anything writing to stdout would write there.
+  socket._destroy = (err, cb) => { cb(err) }
   let broken: NodeJS.ErrnoException | undefined
   // The write's callback carries the error too; a broken pipe (EPIPE) stays broken.
   socket.on('error', (err: NodeJS.ErrnoException) => { broken ??= err })
