@@ -68,7 +68,7 @@ export function createReloader (deps: ReloaderDeps): { run: () => Promise<void>,
     const tlsChanged = files.tls !== undefined && applied.tls !== undefined && (files.tls.key !== applied.tls.key || files.tls.cert !== applied.tls.cert)
     if (tlsChanged && files.tls !== undefined) { deps.gateway.reload({ tls: files.tls }); applied.tls = files.tls }
     const from = applied.level
-    const summary = { file: name, tls: tlsChanged ? 'reloaded' : 'unchanged', level: from === config.log.level ? from : `${from} -> ${config.log.level}`, restartNeeded }
+    const summary = { file: name, tls: tlsChanged ? 'reloaded' : 'unchanged', logLevel: from === config.log.level ? from : `${from} -> ${config.log.level}`, restartNeeded }
     // The summary goes out under the more verbose of the two levels, so quietening the log still says so.
     const rank = (level: string): number => logger.levels.values[level] ?? Infinity // silent: above every level
     const moreVerbose = rank(config.log.level) <= rank(from)

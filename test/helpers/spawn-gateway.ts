@@ -101,6 +101,7 @@ export function spawnGateway (t: Teardown, opts: { cwd: string, config?: string,
   const waitFor = async <T>(check: () => T | undefined, what: string, ms: number): Promise<T> => {
     const now = check()
     if (now !== undefined) return now
+    if (!alive()) throw new Error(`gateway exited (${child.exitCode ?? child.signalCode}) before ${what}; stderr: ${stderr.slice(-2000)}`)
     return await new Promise<T>((resolve, reject) => {
       const onChange = (): void => {
         const hit = check()
