@@ -1,4 +1,5 @@
 import type { DestinationStream } from 'pino'
+import { createDropReporter } from './create-drop-reporter.js'
 import { createFdWrite } from './create-fd-write.js'
 
 /**
@@ -52,7 +53,7 @@ export interface LogDestination extends DestinationStream {
   close (): void
 }
 
-/** What a cap drop is reported as: no write failed, the writes are too slow (stuck, or EAGAIN). */
+/** The code a cap drop is reported as: no write failed, the writes are too slow (stuck, or EAGAIN). */
 const BUFFER_FULL = 'buffer_full'
 
 /**
@@ -61,9 +62,9 @@ const BUFFER_FULL = 'buffer_full'
  * `flushInterval`. Unlike SonicBoom, which retries a failing write forever (a gateway with stdout on
  * a full disk or /dev/full stopped serving, issue 9), a batch is tried once: on ENOSPC, EIO, EPIPE,
  * EBADF or any other error its lines are dropped and counted. EAGAIN keeps the batch and retries
- * after `flushInterval`. At most one write is in flight (a hung fd holds one libuv thread, not the
- * pool) and at most `maxBuffered` bytes are held; lines beyond are dropped. Drops are reported on
- * stderr at most once per `reportInterval` as `N log lines dropped: CODE`.
+ * after `flushInterval`. At most one write is in flight and at most `maxBuffered` bytes are held
+ * (the batch and that write); lines beyond are dropped. Drops are counted for
+ * `eas_gateway_log_lines_dropped_total` and reported on stderr by {@link createDropReporter}.
  */
 export function createLogDestination (opts: LogDestinationOptions = {}): LogDestination {
   const write = opts.write ?? createFdWrite(1)
@@ -80,34 +81,11 @@ export function createLogDestination (opts: LogDestinationOptions = {}): LogDest
   let held: { chunk: Buffer, offset: number } | undefined // being written, or waiting to retry (EAGAIN)
   let writing = false
   let timer: unknown // the flush timer, or the retry timer after EAGAIN
-  let dropped = 0
-  const unreported = new Map<string, number>()
-  let lastReportAt = -Infinity
-  let reportTimer: unknown
-  let reporting = false
+  const drops = createDropReporter({ report, interval: reportInterval, clock })
+  const drop = drops.drop
   let waiters: ((err?: Error) => void)[] = []
   let flushing = false // flush() asked: write until empty, not in batches
   let waitTimer: unknown
-
-  const drop = (lines: number, code: string): void => {
-    dropped += lines
-    unreported.set(code, (unreported.get(code) ?? 0) + lines)
-    reportTimer ??= clock.setTimeout(sendReport, Math.max(0, lastReportAt + reportInterval - clock.now()))
-  }
-
-  const sendReport = (): void => {
-    reportTimer = undefined
-    // A report still hanging on stderr keeps its counts for the next one: never two in flight.
-    if (unreported.size === 0 || reporting) return
-    const total = [...unreported.values()].reduce((a, b) => a + b, 0)
-    const codes = unreported.size === 1 ? [...unreported.keys()].join('') : [...unreported].map(([c, n]) => `${c} ${n}`).join(', ')
-    unreported.clear()
-    lastReportAt = clock.now()
-    reporting = true
-    try {
-      report(Buffer.from(`eas-gateway: ${total} log lines dropped: ${codes}\n`), () => { reporting = false })
-    } catch { reporting = false }
-  }
 
   const settle = (err?: Error): void => {
     if (waitTimer !== undefined) { clock.clearTimeout(waitTimer); waitTimer = undefined }
@@ -170,13 +148,12 @@ export function createLogDestination (opts: LogDestinationOptions = {}): LogDest
       // After EAGAIN the retry timer decides (retrying at once would spin); otherwise write now.
       if (!(held !== undefined && timer !== undefined)) pump()
     },
-    get dropped () { return dropped },
+    get dropped () { return drops.dropped },
     close () {
-      for (const t of [timer, reportTimer, waitTimer]) if (t !== undefined) clock.clearTimeout(t)
+      if (timer !== undefined) clock.clearTimeout(timer)
       timer = undefined
-      reportTimer = undefined
       settle()
-      sendReport()
+      drops.close()
     }
   }
 }
