@@ -150,8 +150,10 @@ export function createGateway (deps: GatewayDeps): Gateway {
     reload (opts) {
       // Without listen.tls at start there is no secure context to replace: HTTP -> HTTPS is a restart.
       if (opts.tls === undefined || deps.tls === undefined) return
-      const https = server as Server & { setSecureContext (o: { key: string, cert: string }): void }
-      https.setSecureContext({ key: opts.tls.key, cert: opts.tls.cert })
+      // setSecureContext builds the context from these options alone: without minVersion and
+      // ciphers, Node's defaults would come back (measured: a TLSv1.3-only listener took TLS 1.2).
+      const https = server as Server & { setSecureContext (o: import('node:tls').SecureContextOptions): void }
+      https.setSecureContext({ key: opts.tls.key, cert: opts.tls.cert, minVersion: config.listen.tls?.minVersion ?? 'TLSv1.2', ciphers: config.listen.tls?.ciphers })
     },
     async drain () {
       state.draining = true
