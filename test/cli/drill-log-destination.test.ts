@@ -132,7 +132,7 @@ t.test('drill: the gateway with a failing log destination', async (t) => {
     await stopsOnSigterm(t, gw)
     const written = readFileSync(file, 'utf8').split('\n')
     t.ok(written.length > 10, 'lines were written until the disk filled')
-    t.match(JSON.parse(written[0] ?? '{}'), { msg: 'listening' }, 'the first one the listening line')
+    t.ok(written.slice(0, 5).some((l) => l.includes('"msg":"listening"')), 'the listening line among the first ones (logger.flush() at once)')
   })
 
   // regression: #9 (a write stuck on a full pipe held the exit forever)
