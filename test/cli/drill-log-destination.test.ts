@@ -35,21 +35,21 @@ limits: { requestsPerSecond: 0, perDevice: { requestsPerSecond: 0 } }
 
 /**
  * Sends `n` OPTIONS over `conns` keep-alive connections; resolves with the statuses. A connection
- * stops at its first unanswered request (5 s), so a hung gateway fails the test in seconds.
+ * stops at its first unanswered request (10 s), so a hung gateway fails the test in seconds, not minutes.
  */
 async function optionsRequests (port: number, n: number, conns = 4): Promise<(number | undefined)[]> {
   const statuses: (number | undefined)[] = Array.from({ length: n }, () => undefined)
   await Promise.all(Array.from({ length: conns }, async (_, c) => {
     const dev = await DeviceConnection.open(port)
     try {
-      for (let i = c; i < n; i += conns) statuses[i] = (await dev.request(easRequest('', { method: 'OPTIONS' }), 5000)).status
+      for (let i = c; i < n; i += conns) statuses[i] = (await dev.request(easRequest('', { method: 'OPTIONS' }), 10_000)).status
     } catch { /* counted as unanswered */ } finally { dev.destroy() }
   }))
   return statuses
 }
 
 /** Resolves once the async `cond` holds, checking every 50 ms; rejects after `ms`. */
-async function until (cond: () => Promise<boolean>, what: string, ms = 5000): Promise<void> {
+async function until (cond: () => Promise<boolean>, what: string, ms = 15_000): Promise<void> {
   const deadline = performance.now() + ms
   while (!await cond()) {
     if (performance.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`)
@@ -70,7 +70,7 @@ async function serves (t: Tap, gw: SpawnedGateway, port: number, n: number): Pro
   t.same(counts, { 200: n }, `all ${n} OPTIONS answered 200`)
   const dev = await DeviceConnection.open(port)
   t.teardown(() => { dev.destroy() })
-  const res = await dev.request(pingRequest({}, { body: pingBody(1) }), 5000)
+  const res = await dev.request(pingRequest({}, { body: pingBody(1) }), 10_000)
   t.equal(res.status, 200, 'a Ping with HeartbeatInterval 1 (below 2 s) ...')
   t.equal(decodePingResponse(res.body).status, 5, '... answered Status 5 by the gateway')
   dev.destroy()

@@ -34,7 +34,7 @@ t.test('drill: SIGHUP reloads the certificate and the log level, refuses a bad c
   const b = createTlsMaterial()
   if (typeof a === 'string' || typeof b === 'string') { t.comment(`skipped: ${String(a)}`); t.pass('skipped: no openssl', { skip: 'openssl' }); return }
   const ca = a.caCert + b.caCert // the device trusts both, and tells which one it was shown
-  const up = await startUpstream((req) => /Cmd=Ping/.test(req.url ?? '') ? { kind: 'hold', ms: 4000, body: 'held' } : { kind: 'echo' })
+  const up = await startUpstream((req) => /Cmd=Ping/.test(req.url ?? '') ? { kind: 'hold', ms: 8000, body: 'held' } : { kind: 'echo' })
   t.teardown(up.close)
   const dir = t.testdir({ 'gw.yaml': config(up.url, 'info'), 'server.crt': a.cert, 'server.key': a.key })
   const gw = spawnGateway(t, { cwd: dir, stdout: 'pipe' })
@@ -61,7 +61,7 @@ t.test('drill: SIGHUP reloads the certificate and the log level, refuses a bad c
     t.equal(fingerprint(fresh), new X509Certificate(b.cert).fingerprint256, 'certificate B on a new connection')
     t.equal((await fresh.request(easRequest('', { method: 'OPTIONS' }))).status, 200, 'served over it')
     t.equal(held.closedAt, undefined, 'the held Ping is still held upstream after the reload')
-    const res = await old.readResponse(10_000)
+    const res = await old.readResponse(15_000)
     t.same({ status: res.status, body: res.body.toString() }, { status: 200, body: 'held' }, 'the held Ping completed with the mail server\'s answer')
     t.equal(held.aborted, false, 'never cancelled upstream')
     t.equal(gw.child.exitCode, null, 'the gateway is running')

@@ -47,16 +47,17 @@ async function serveInProcess (t: Tap, text: string) {
     }
   }
   const exit = cli(['serve', '-c', 'gw.yaml'], io)
-  const waitLine = async (pred: (l: LogLine) => boolean, what: string): Promise<LogLine> => await new Promise((resolve, reject) => {
+  // Generous: under a full suite on 2 loaded cores, loading serve (compiled on the fly) took > 5 s.
+  const waitLine = async (pred: (l: LogLine) => boolean, what: string, ms = 15_000): Promise<LogLine> => await new Promise((resolve, reject) => {
     const check = (): boolean => {
       const hit = lines.find(pred)
       if (hit === undefined) return false
       clearTimeout(timer); events.off('line', check); resolve(hit); return true
     }
-    const timer = setTimeout(() => { events.off('line', check); reject(new Error(`no ${what} line; lines: ${JSON.stringify(lines)}; stderr: ${err}`)) }, 5000)
+    const timer = setTimeout(() => { events.off('line', check); reject(new Error(`no ${what} line; lines: ${JSON.stringify(lines)}; stderr: ${err}`)) }, ms)
     if (!check()) events.on('line', check)
   })
-  const listening = await waitLine((l) => l.msg === 'listening', 'listening')
+  const listening = await waitLine((l) => l.msg === 'listening', 'listening', 60_000)
   t.teardown(async () => { shutdown?.(); await exit })
   t.ok(reload, 'serve registered a reload handler')
   return {

@@ -117,8 +117,8 @@ export function spawnGateway (t: Teardown, opts: { cwd: string, config?: string,
     child,
     lines,
     stderr: () => stderr,
-    waitLine: async (pred, what, ms = 10_000) => await waitFor(() => lines.find(pred), `a "${what}" log line`, ms),
-    waitStderr: async (re, ms = 10_000) => { await waitFor(() => re.test(stderr) ? true : undefined, `stderr matching ${re}`, ms) },
+    waitLine: async (pred, what, ms = 30_000) => await waitFor(() => lines.find(pred), `a "${what}" log line`, ms),
+    waitStderr: async (re, ms = 30_000) => { await waitFor(() => re.test(stderr) ? true : undefined, `stderr matching ${re}`, ms) },
     async stop (signal, ms = 10_000) {
       const t0 = performance.now()
       child.kill(signal)
@@ -132,7 +132,7 @@ export function spawnGateway (t: Teardown, opts: { cwd: string, config?: string,
 }
 
 /** Resolves once the admin listener answers /healthz (a process whose log goes nowhere has no line to wait for). */
-export async function waitHealthy (adminPort: number, ms = 10_000): Promise<void> {
+export async function waitHealthy (adminPort: number, ms = 30_000): Promise<void> {
   const deadline = performance.now() + ms
   for (;;) {
     try { if ((await adminGet(adminPort, '/healthz')).status === 200) return } catch { /* not listening yet */ }
