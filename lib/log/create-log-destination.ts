@@ -33,7 +33,11 @@ export interface LogDestinationOptions {
   readonly minLength?: number
   /** Longest a line waits in a smaller batch (ms); also the retry delay after EAGAIN. Default: 250 */
   readonly flushInterval?: number
-  /** Bytes held in memory (batch and write in progress); lines beyond are dropped. Default: 1 MiB */
+  /**
+   * Bytes held in memory (batch and write in progress); lines beyond are dropped. It must hold the
+   * largest burst logged within one tick: a drain ends every held Ping in one loop (measured: with
+   * 1 MiB, 3882 of 7000 access lines were dropped draining 7000 Pings to a healthy file). Default: 16 MiB
+   */
   readonly maxBuffered?: number
   /** At most one drop report per this many ms. Default: 60000 */
   readonly reportInterval?: number
@@ -71,7 +75,7 @@ export function createLogDestination (opts: LogDestinationOptions = {}): LogDest
   const report = opts.report ?? createFdWrite(2)
   const minLength = opts.minLength ?? 4096
   const flushInterval = opts.flushInterval ?? 250
-  const maxBuffered = opts.maxBuffered ?? 1024 * 1024
+  const maxBuffered = opts.maxBuffered ?? 16 * 1024 * 1024
   const reportInterval = opts.reportInterval ?? 60_000
   const flushTimeout = opts.flushTimeout ?? 2000
   const clock = opts.clock ?? LOG_CLOCK

@@ -141,7 +141,7 @@ t.test('drill: the gateway with a failing log destination', async (t) => {
     const gw = spawnGateway(t, { cwd: dir, stdout: 'stalled' })
     await waitHealthy(adminPort)
     // ~280-byte access lines: 3000 of them are more than the pipe holds, so a write stays stuck
-    // (the 1 MiB cap on what waits behind it is a unit test: test/log/create-log-destination.test.ts).
+    // (the memory cap on what waits behind it is a unit test: test/log/create-log-destination.test.ts).
     await serves(t, gw, port, 3000)
     await stopsOnSigterm(t, gw)
   })
