@@ -136,7 +136,13 @@ t.test('reload (SIGHUP): log level, refusals, restart-only settings; the gateway
     t.equal(await options(gw.port), 200, 'still serving on the old port')
   })
 
-  t.test('after shutdown, a late SIGHUP does nothing and serve still exits 0', async (t) => {
+  t.test('quietening the log (info -> warn) still logs the reload', async (t) => {
+    await gw.rewrite(config(up.url, 'log: { level: warn }\n'))
+    await gw.reload()
+    t.match(await gw.waitLine((l) => l.msg === 'reloaded' && l.logLevel === 'info -> warn', 'reloaded to warn'), { level: 'info', restartNeeded: [] })
+  })
+
+  t.test('serve still exits 0', async (t) => {
     t.equal(await gw.stop(), 0)
   })
 })
