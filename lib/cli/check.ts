@@ -1,7 +1,6 @@
 import { dirname, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
-import { formatDiagnostic, loadGatewayConfig } from '../config/index.js'
-import { lintGatewayConfig } from '../lint/index.js'
+import { checkConfig } from './check-config.js'
 import { EXIT, type CliIo } from './io.js'
 import { readConfigFiles } from './read-config-files.js'
 
@@ -14,13 +13,11 @@ export async function runCheck (argv: string[], io: CliIo): Promise<number> {
     io.stderr(`gateway: GW_ERR_CONFIG_UNREADABLE: cannot read ${values.config}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}\n`)
     return EXIT.USAGE
   }
-  const loaded = loadGatewayConfig(text, values.config)
-  const findings = lintGatewayConfig(loaded)
-  // Same stream as serve's start-up refusal (and nginx -t): the findings are why the config is refused.
-  for (const d of findings) io.stderr(formatDiagnostic(d) + (d.hint !== undefined ? `\n  hint: ${d.hint}` : '') + '\n')
-  if (loaded.config === undefined || findings.some((d) => d.severity === 'error')) return EXIT.USAGE
+  // Same checks and stream as serve's start-up refusal (and nginx -t): the findings are why the config is refused.
+  const { config } = checkConfig(text, values.config, io)
+  if (config === undefined) return EXIT.USAGE
   // The files the config names (TLS key/cert, upstream CAs): serve refuses to start without them.
-  const files = await readConfigFiles(loaded.config, dirname(resolve(io.cwd, values.config)), io)
+  const files = await readConfigFiles(config, dirname(resolve(io.cwd, values.config)), io)
   if (typeof files === 'string') { io.stderr(files); return EXIT.USAGE }
   io.stderr(`${values.config}: OK\n`)
   return EXIT.OK

@@ -1,3 +1,5 @@
+import type { LogWrite } from '../log/index.js'
+
 /** What a subcommand may touch of the outside world: injected so tests run it in-process. */
 export interface CliIo {
   readonly stdout: (text: string) => void
@@ -14,6 +16,10 @@ export interface CliIo {
   readonly isTTY?: boolean
   /** Registers the shutdown handler (SIGTERM/SIGINT in bin/; tests call it directly). */
   readonly onShutdown?: (handler: () => void) => void
+  /** Registers the reload handler (SIGHUP in bin/; tests call it and await it). It never rejects. */
+  readonly onReload?: (handler: () => Promise<void>) => void
+  /** Where `serve` writes its log lines (the fs.write contract). Default: fd 1, batched and never blocking */
+  readonly logWrite?: LogWrite
 }
 
 /** Exit codes shared by every subcommand: 0 ok, 1 findings/failure, 2 could not run (usage, I/O). */

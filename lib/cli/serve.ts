@@ -1,19 +1,19 @@
 import { dirname, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { Registry } from 'prom-client'
-import { formatDiagnostic, loadGatewayConfig } from '../config/index.js'
 import { createDemoUpstream, DEMO_PASSWORD, DEMO_USER } from '../demo/index.js'
-import { lintGatewayConfig } from '../lint/index.js'
-import { createLogger } from '../log/index.js'
+import { createLogDestination, createLogger } from '../log/index.js'
 import { createMetrics } from '../metrics/index.js'
 import { packageVersion } from '../package-root.js'
 import { createGateway } from '../proxy/index.js'
 import { createUpstreams } from '../upstream/index.js'
 import { openFilesWarning } from './check-open-files.js'
+import { checkConfig } from './check-config.js'
 import { demoConfigText } from './demo-config.js'
 import { EXIT, type CliIo } from './io.js'
 import { contextParsers } from './parsers.js'
 import { readConfigFiles } from './read-config-files.js'
+import { createReloader } from './reload-config.js'
 
 /**
  * `gateway serve [-c FILE]`: the composition root. Loads and checks the config with the same code
@@ -39,26 +39,28 @@ export async function runServe (argv: string[], io: CliIo): Promise<number> {
       return EXIT.USAGE
     }
   }
-  const loaded = loadGatewayConfig(text, values.config ?? file)
-  const findings = lintGatewayConfig(loaded)
-  for (const d of findings) io.stderr(formatDiagnostic(d) + (d.hint !== undefined ? `\n  hint: ${d.hint}` : '') + '\n')
-  if (loaded.config === undefined || findings.some((d) => d.severity === 'error')) {
+  const { config } = checkConfig(text, values.config ?? file, io)
+  if (config === undefined) {
     io.stderr(`gateway: GW_ERR_CONFIG_INVALID: ${values.config ?? file}: configuration refused, not starting\n`)
     demo?.server.close()
     return EXIT.USAGE
   }
-  const config = loaded.config
   const files = await readConfigFiles(config, dirname(file), io)
   if (typeof files === 'string') { io.stderr(files); demo?.server.close(); return EXIT.USAGE }
 
-  const logger = createLogger({ level: config.log.level })
+  // A full or failing stdout costs log lines (counted, reported on stderr), never mail (issue 9).
+  const destination = createLogDestination({
+    ...(io.logWrite !== undefined ? { write: io.logWrite } : {}),
+    report: (data, done) => { io.stderr(data.toString()); done(null, data.length) }
+  })
+  const logger = createLogger({ level: config.log.level, destination })
   const fdWarning = openFilesWarning(config, await io.readFile('/proc/self/limits').catch(() => undefined))
   if (fdWarning !== undefined) {
     io.stderr(`gateway: warning: ${fdWarning}\n`)
     logger.warn({ code: 'GW_ERR_PROXY_FD_EXHAUSTED' }, fdWarning)
   }
   const registry = new Registry()
-  const metrics = createMetrics(registry, { version: packageVersion() })
+  const metrics = createMetrics(registry, { version: packageVersion(), logLinesDropped: () => destination.dropped })
   // The pool's health checks start with the listeners and stop when the gateway drains.
   const upstreams = createUpstreams(config.upstreams.map((u) => ({ ...u, caPem: files.ca[u.name] })), { connectTimeout: config.timeouts.connect, pool: config.pool, metrics, logger })
   const gateway = createGateway({ config, logger, registry, metrics, upstreams, parsers: contextParsers, ...(files.tls !== undefined ? { tls: files.tls } : {}) })
@@ -72,10 +74,16 @@ export async function runServe (argv: string[], io: CliIo): Promise<number> {
     return EXIT.FINDINGS
   }
   if (demo !== undefined) io.stderr(demoBanner(ports.port, ports.adminPort))
+  // SIGHUP: TLS key/certificate and log level anew, through the same checks as start-up (issue 9).
+  const reload = createReloader({ file: demo === undefined ? file : undefined, name: values.config ?? file, io, logger, gateway, running: { config, files } })
+  io.onReload?.(reload.run)
   await new Promise<void>((resolve) => { io.onShutdown?.(resolve) })
+  reload.stop()
   await gateway.drain()
   demo?.server.close()
+  // Bounded: the destination calls back after its flushTimeout even when the write hangs.
   await new Promise<void>((resolve) => { logger.flush(() => { resolve() }) })
+  destination.close()
   return EXIT.OK
 }
 

@@ -30,7 +30,8 @@ export const metricNames = {
   tlsHandshakeFailures: 'eas_gateway_tls_handshake_failures_total',
   upstreamPanic: 'eas_gateway_upstream_panic_total',
   stateRedisUp: 'eas_gateway_state_redis_up',
-  stateRedisErrors: 'eas_gateway_state_redis_errors_total'
+  stateRedisErrors: 'eas_gateway_state_redis_errors_total',
+  logLinesDropped: 'eas_gateway_log_lines_dropped_total'
 } as const
 
 /** Heartbeat buckets (seconds): the values clients and servers actually use, up to Exchange's 3540. */
@@ -54,8 +55,11 @@ export interface MetricSources {
   readonly devicesTracked: () => number
 }
 
-/** The gateway's metrics, defined once on an injected registry (never prom-client's global one). */
-export function createMetrics (registry: Registry, opts: { version: string, defaultMetrics?: boolean }) {
+/**
+ * The gateway's metrics, defined once on an injected registry (never prom-client's global one).
+ * `logLinesDropped` reads the log destination's drop count at scrape time. Default: always 0
+ */
+export function createMetrics (registry: Registry, opts: { version: string, defaultMetrics?: boolean, logLinesDropped?: () => number }) {
   const sources: { current?: MetricSources } = {}
   const computed = (name: string, help: string, read: (s: MetricSources) => number): Gauge => new Gauge({
     name, help, registers: [registry],
@@ -64,6 +68,13 @@ export function createMetrics (registry: Registry, opts: { version: string, defa
   computed(metricNames.pingsHeld, 'Pings held right now, waiting for the mail server\'s answer', (s) => s.pingsHeld())
   computed(metricNames.devicesOnline, 'Devices seen within the last maxHeartbeat + heartbeatMargin, or holding a Ping', (s) => s.devicesOnline())
   computed(metricNames.devicesTracked, 'Devices in the bounded per-device table (LRU/TTL)', (s) => s.devicesTracked())
+  const readDropped = opts.logLinesDropped
+  new Counter({
+    name: metricNames.logLinesDropped, help: 'Log lines dropped because the log destination failed (ENOSPC, EIO, EPIPE, ...) or was too slow (memory cap); requests are served regardless',
+    registers: [registry],
+    // The log destination counts; a counter has no set(), so it is rebuilt from that count.
+    collect () { if (readDropped !== undefined) { this.reset(); this.inc(readDropped()) } }
+  })
   if (opts.defaultMetrics !== false) collectDefaultMetrics({ register: registry, prefix: 'eas_gateway_' })
   const buildInfo = new Gauge({ name: metricNames.buildInfo, help: 'Always 1; the version label tells which gateway runs', labelNames: ['version'] as const, registers: [registry] })
   buildInfo.set({ version: opts.version }, 1)

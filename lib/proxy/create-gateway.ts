@@ -54,6 +54,8 @@ export interface Gateway {
   readonly openConnections: number
   /** Whether the shared-state Redis is connected; undefined without `state.redis`. */
   readonly sharedUp: boolean | undefined
+  /** SIGHUP: a new TLS key and certificate for new handshakes; open connections (held Pings) keep theirs. No-op without listen.tls. */
+  reload (opts: { readonly tls?: { readonly key: string, readonly cert: string } }): void
 }
 
 /** Builds the gateway: device listener, admin listener, forwarding. */
@@ -165,6 +167,14 @@ export function createGateway (deps: GatewayDeps): Gateway {
       logger.info({ port, adminPort, host: config.listen.host, tls: deps.tls !== undefined, upstreams: upstreams.all.map((u) => u.name), ...(shared !== undefined ? { fleetId: shared.gateway } : {}) }, 'listening')
       logger.flush() // the line scripts and orchestrators wait for: do not leave it in the batch
       return { port, adminPort }
+    },
+    reload (opts) {
+      // Without listen.tls at start there is no secure context to replace: HTTP -> HTTPS is a restart.
+      if (opts.tls === undefined || deps.tls === undefined) return
+      // setSecureContext builds the context from these options alone: without minVersion and
+      // ciphers, Node's defaults would come back (measured: a TLSv1.3-only listener took TLS 1.2).
+      const https = server as Server & { setSecureContext (o: import('node:tls').SecureContextOptions): void }
+      https.setSecureContext({ key: opts.tls.key, cert: opts.tls.cert, minVersion: config.listen.tls?.minVersion ?? 'TLSv1.2', ciphers: config.listen.tls?.ciphers })
     },
     async drain () {
       state.draining = true

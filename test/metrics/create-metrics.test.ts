@@ -55,3 +55,17 @@ t.test('request metrics: labels and buckets', async (t) => {
   const after = await registry.getMetricsAsJSON()
   t.same(Object.keys(after.find((x) => x.name === metricNames.requests)?.values[0]?.labels ?? {}).sort(), ['command', 'outcome'], 'requests_total labels: command, outcome only')
 })
+
+t.test('log lines dropped: a counter read from the log destination at scrape time', async (t) => {
+  // regression: #9
+  const registry = new Registry()
+  let dropped = 0
+  createMetrics(registry, { version: 'x', defaultMetrics: false, logLinesDropped: () => dropped })
+  t.equal(await metricValue(registry, metricNames.logLinesDropped), 0)
+  dropped = 42
+  t.equal(await metricValue(registry, metricNames.logLinesDropped), 42, 'the current count at each scrape')
+  t.match(await registry.metrics(), /# TYPE eas_gateway_log_lines_dropped_total counter\neas_gateway_log_lines_dropped_total 42\n/)
+  const without = new Registry()
+  createMetrics(without, { version: 'x', defaultMetrics: false })
+  t.equal(await metricValue(without, metricNames.logLinesDropped), 0, 'without a source: 0')
+})
