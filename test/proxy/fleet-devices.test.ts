@@ -24,18 +24,23 @@ t.test('/devices on either gateway shows the devices of both, with lookups by De
     t.equal((await c.request(sync(user, deviceId))).status, 200, `${deviceId} served by its gateway`)
   }
   const read = async (port: number, q = ''): Promise<DevicesBody> => JSON.parse((await adminGet(port, `/devices${q}`)).body) as DevicesBody
-  // The writers run every 200 ms: poll until both have written (bounded), no fixed sleep.
-  let seen: DevicesBody | undefined
-  const deadline = performance.now() + 5000
-  while (performance.now() < deadline) {
-    seen = await read(a.adminPort)
-    if (seen.devices.length === 3) break
-    await new Promise((resolve) => setTimeout(resolve, 50))
+  // The writers run every 200 ms: poll until a gateway's view has all three (bounded), no fixed
+  // sleep. Each view is polled: B may still hold a snapshot A wrote before DA2 arrived.
+  const settled = async (port: number): Promise<DevicesBody | undefined> => {
+    let view: DevicesBody | undefined
+    const deadline = performance.now() + 5000
+    while (performance.now() < deadline) {
+      view = await read(port)
+      if (view.devices.length === 3) break
+      await new Promise((resolve) => setTimeout(resolve, 50))
+    }
+    return view
   }
+  const seen = await settled(a.adminPort)
   t.same(seen?.devices.map((d) => d.deviceId).sort(), ['DA1', 'DA2', 'DB1'], 'A shows all three devices')
   const ids = a.sink.lines().filter((l) => l.msg === 'listening').map((l) => l.fleetId)
   t.same(seen?.fleet, { self: ids[0], gateways: 2, devices: 3 }, 'from two gateways; `self` is the fleetId of A\'s listening line')
-  const onB = await read(b.adminPort)
+  const onB = await settled(b.adminPort) ?? { devices: [], fleet: null }
   t.same(onB.devices.map((d) => d.deviceId).sort(), ['DA1', 'DA2', 'DB1'], 'B shows all three devices')
   t.equal(onB.devices.find((d) => d.deviceId === 'DA1')?.gateway, onB.devices.find((d) => d.deviceId === 'DA2')?.gateway, 'DA1 and DA2 come from the same gateway')
   t.not(onB.devices.find((d) => d.deviceId === 'DA1')?.gateway, onB.devices.find((d) => d.deviceId === 'DB1')?.gateway, 'DB1 from the other one')
