@@ -157,6 +157,10 @@ class Checker {
         const [line, col] = positionOf(this.#src.lineCounter, item.range?.[0] ?? 0)
         return { line, col }
       }
+      if (p !== path) {
+        const { line, col } = where()
+        this.#positions.set(p, { line, col, keyLine: line, keyCol: col })
+      }
       const value = isScalar(item) ? item.value : undefined
       // A number keeps its spelling: `14.0` is the version 14.0, not the number 14.
       const text = typeof value === 'string' ? value : typeof value === 'number' ? this.#src.text.slice(item.range?.[0] ?? 0, item.range?.[1] ?? 0) : undefined
