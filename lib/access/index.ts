@@ -1,0 +1,6 @@
+/**
+ * Device access control at run time: the I/O around the pure decisions of lib/policy. Bearer
+ * verification (jose, JWKS), compliance lists polled over HTTP(S) with a disk cache, and the
+ * reloadable access controller with its file watcher.
+ */
+export { createBearerVerifier, bearerToken, type BearerVerifier, type BearerVerifierOptions, type BearerResult, type BearerRefusal } from './verify-bearer.js'
