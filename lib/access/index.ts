@@ -4,3 +4,5 @@
  * reloadable access controller with its file watcher.
  */
 export { createBearerVerifier, bearerToken, type BearerVerifier, type BearerVerifierOptions, type BearerResult, type BearerRefusal } from './verify-bearer.js'
+export { createComplianceList, MAX_LIST_BYTES, type ComplianceList, type ComplianceListOptions, type ListState, type ListStatus, type Timers } from './compliance-list.js'
+export { parseDeviceList, MAX_LIST_ENTRIES } from './parse-device-list.js'
