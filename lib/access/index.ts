@@ -6,3 +6,5 @@
 export { createBearerVerifier, bearerToken, type BearerVerifier, type BearerVerifierOptions, type BearerResult, type BearerRefusal } from './verify-bearer.js'
 export { createComplianceList, MAX_LIST_BYTES, type ComplianceList, type ComplianceListOptions, type ListState, type ListStatus, type Timers } from './compliance-list.js'
 export { parseDeviceList, MAX_LIST_ENTRIES } from './parse-device-list.js'
+export { createAccessController, type AccessController, type AccessControllerOptions, type AccessStatus, type ReloadResult } from './create-access-controller.js'
+export { watchPolicyFile, type WatchPolicyFileOptions } from './watch-policy-file.js'
