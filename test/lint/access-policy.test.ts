@@ -126,3 +126,32 @@ t.test('gateway lint DEVICES.yaml: text, json, exit codes, --ignore', async (t) 
   t.match(c.err, /clean\.yaml: OK/)
   t.match((await run('--explain', 'GW0402')).out, /backtrack/)
 })
+
+t.test('policies/devices.example.yaml lints clean and decides as its comments say', async (t) => {
+  const { readFileSync } = await import('node:fs')
+  const { join } = await import('node:path')
+  const { ROOT } = await import('./lint-helpers.js')
+  const { decideAccess } = await import('../../lib/policy/index.js')
+  const file = join(ROOT, 'policies', 'devices.example.yaml')
+  const r = lintAccessPolicy({ file, text: readFileSync(file, 'utf8') })
+  t.same(r.findings, [])
+  const p = r.policy
+  if (p === undefined) throw new Error('example policy invalid')
+  const lists = new Map([
+    ['intune-compliant', { available: true, entries: new Set(['appl0001']) }],
+    ['lost-or-stolen', { available: true, entries: new Set(['lost0001']) }]
+  ])
+  const base = { method: 'POST', command: 'Sync', user: 'alice@corp.example', deviceId: 'APPL0001', deviceType: 'iPhone', userAgent: 'Apple-iPhone15C2/2104.81', protocolVersion: '16.1' }
+  const cases: [Record<string, string>, string, string][] = [
+    [{}, 'allow', 'mdm-compliant'],
+    [{ deviceId: 'UNKNOWN1' }, 'quarantine', 'default'],
+    [{ deviceId: 'LOST0001', user: 'ceo@corp.example' }, 'block', 'lost-or-stolen'],
+    [{ user: 'svc-backup@corp.example' }, 'block', 'no-service-accounts'],
+    [{ deviceType: 'Android', protocolVersion: '12.1', deviceId: 'X' }, 'block', 'old-android-block'],
+    [{ userAgent: 'TestClient/2.0' }, 'quarantine', 'lab-quarantine'],
+    [{ user: 'bob@contractor.example', userAgent: 'Outlook-iOS-Android/1.0', deviceType: 'Outlook' }, 'allow', 'contractors-outlook-only'],
+    [{ user: 'bob@contractor.example' }, 'block', 'contractors-other-clients'],
+    [{ user: 'cfo@corp.example', deviceId: 'NEWPHONE' }, 'allow', 'execs']
+  ]
+  for (const [change, decision, rule] of cases) t.match(decideAccess(p, { ...base, ...change }, { now: 0, lists }), { decision, rule }, JSON.stringify(change))
+})
