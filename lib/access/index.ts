@@ -8,3 +8,4 @@ export { createComplianceList, MAX_LIST_BYTES, type ComplianceList, type Complia
 export { parseDeviceList, MAX_LIST_ENTRIES } from './parse-device-list.js'
 export { createAccessController, type AccessController, type AccessControllerOptions, type AccessStatus, type ReloadResult } from './create-access-controller.js'
 export { watchPolicyFile, type WatchPolicyFileOptions } from './watch-policy-file.js'
+export { admitRequest, basicUser, credentialDigest, type Admission, type AdmitDeps, type AdmitInput } from './admit-request.js'
