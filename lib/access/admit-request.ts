@@ -22,10 +22,12 @@ export type Admission =
      * (stable when the token rotates), else a digest of the Authorization header (as before).
      */
     readonly identity: string
+    /** The request as the policy saw it (to re-check it later, e.g. a held Ping after a reload). */
+    readonly request: AccessRequest
   }
   | { readonly kind: 'unauthorized', readonly reason: BearerRefusal, readonly headers: Readonly<Record<string, string>> }
   | { readonly kind: 'unavailable', readonly reason: 'keys_unavailable', readonly headers: Readonly<Record<string, string>> }
-  | { readonly kind: 'refused', readonly decision: AccessDecision, readonly answer: AccessAnswer, readonly user?: string }
+  | { readonly kind: 'refused', readonly decision: AccessDecision, readonly answer: AccessAnswer, readonly user?: string, readonly request: AccessRequest }
 
 /** Dependencies: either may be absent (no `auth.bearer`, no `access.policy`). */
 export interface AdmitDeps {
@@ -61,11 +63,12 @@ export async function admitRequest (input: AdmitInput, deps: AdmitDeps): Promise
     user = r.user
     identity = `bearer:${createHash('sha256').update(r.identity).digest('hex').slice(0, 32)}`
   }
-  const req: AccessRequest = { ...input, user }
+  const { authorization: _omit, ...facts } = input
+  const req: AccessRequest = { ...facts, user }
   const decision = deps.controller?.decide(req) ?? NO_POLICY
   const answer = accessAnswer(decision, req)
-  if (answer !== undefined) return { kind: 'refused', decision, answer, ...(user !== undefined ? { user } : {}) }
-  return { kind: 'forward', decision, identity, ...(user !== undefined ? { user } : {}) }
+  if (answer !== undefined) return { kind: 'refused', decision, answer, request: req, ...(user !== undefined ? { user } : {}) }
+  return { kind: 'forward', decision, identity, request: req, ...(user !== undefined ? { user } : {}) }
 }
 
 /** The user name of a Basic Authorization header (RFC 7617), or undefined. The password is dropped. */
