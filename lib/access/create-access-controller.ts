@@ -3,7 +3,6 @@ import type { Diagnostic, PolicyListSource } from '../config/index.js'
 import { GatewayError } from '../errors.js'
 import { lintAccessPolicy } from '../lint/index.js'
 import type { Logger } from '../log/index.js'
-import type { Metrics } from '../metrics/index.js'
 import {
   decideAccess, DeviceSlots,
   type AccessDecision, type AccessPolicy, type AccessRequest, type DeviceSlotOptions, type ListView
@@ -56,8 +55,6 @@ export interface AccessControllerOptions {
   readonly fetch?: typeof fetch
   readonly logger?: Logger
   readonly slots?: Partial<DeviceSlotOptions>
-  /** Counts every decision by decision and rule (`eas_gateway_access_decisions_total`). */
-  readonly metrics?: Pick<Metrics, 'accessDecisions'>
 }
 
 /**
@@ -135,9 +132,7 @@ export function createAccessController (o: AccessControllerOptions): AccessContr
     const now = o.now()
     const user = req.user
     const d = decideAccess(policy, req, { now, lists: views, ...(user !== undefined ? { userDevices: slots.of(user, now) } : {}) })
-    if (!record) return d
-    o.metrics?.accessDecisions.inc({ decision: d.decision, rule: d.rule })
-    if (policy === undefined || user === undefined || req.deviceId === undefined) return d
+    if (!record || policy === undefined || user === undefined || req.deviceId === undefined) return d
     // A device blocked by a rule gives its slot back; every other device holds (or waits for) one.
     if (d.decision === 'block' && d.reason !== 'device-limit') slots.release(user, req.deviceId)
     else slots.touch(user, req.deviceId, now)

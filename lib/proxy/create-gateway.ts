@@ -133,7 +133,10 @@ export function createGateway (deps: GatewayDeps): Gateway {
       userAgent: c.userAgent, protocolVersion: c.protocolVersion, authorization: request.authorization
     }, { ...access, metrics, logger })
     request.admission = a
-    if (a.kind === 'forward' || a.kind === 'refused') request.access = { decision: a.decision.decision, rule: a.decision.rule }
+    if (a.kind === 'forward' || a.kind === 'refused') {
+      request.access = { decision: a.decision.decision, rule: a.decision.rule }
+      metrics.accessDecisions.inc(request.access)
+    }
     if (a.kind === 'forward') request.identity = a.identity
     return await passes(request, control)
   }

@@ -150,6 +150,7 @@ export class ProxyRequest implements RelayTarget, RequestControl {
     if (this.done) return
     this.#localReason = v.reason
     this.#code = v.code ?? this.#code
+    if (v.access !== undefined) this.state.access = v.access
     this.#abortUpstream('gateway')
     this.#send(v.status, { ...v.headers }, v.body)
     this.#finish('answered_locally')

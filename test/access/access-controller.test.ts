@@ -150,18 +150,3 @@ t.test('the watcher: bursts collapse into one call; ConfigMap ..data swaps and u
   t.ok(closed)
 })
 
-t.test('every decision is counted by decision and rule; re-checks are not', async (t) => {
-  const { Registry } = await import('prom-client')
-  const { createMetrics, metricNames } = await import('../../lib/metrics/index.js')
-  const registry = new Registry()
-  const metrics = createMetrics(registry, { version: 't', defaultMetrics: false })
-  const { file } = await setup(t, 'rules:\n  - { name: no-ipads, match: { deviceType: iPad }, action: block }\n')
-  const c = createAccessController({ policyFile: file, readFile: async (p) => await readFile(p, 'utf8'), timers: fakeClock(), now: () => 0, metrics })
-  await c.reload()
-  c.decide(SYNC)
-  c.decide({ ...SYNC, deviceType: 'iPad' })
-  c.decide({ ...SYNC, deviceType: 'iPad' })
-  c.check({ ...SYNC, deviceType: 'iPad' })
-  const m = (await registry.getMetricsAsJSON()).find((x) => x.name === metricNames.accessDecisions)
-  t.same(m?.values.map((v) => [v.labels, v.value]), [[{ decision: 'allow', rule: 'default' }, 1], [{ decision: 'block', rule: 'no-ipads' }, 2]])
-})

@@ -27,8 +27,9 @@ export const controlAccess: Pass = ({ request, metrics }) => {
 /** The local answer of a refused request (also what ends a held Ping a reload blocks). */
 export function accessVerdict (d: AccessDecision, answer: AccessAnswer): Verdict {
   const reason = `access_${d.decision}`
-  if (answer.status === 403) return { status: 403, reason }
-  return { status: 200, headers: { 'content-type': answer.contentType }, body: answer.body, reason }
+  const access = { decision: d.decision, rule: d.rule }
+  if (answer.status === 403) return { status: 403, reason, access }
+  return { status: 200, headers: { 'content-type': answer.contentType }, body: answer.body, reason, access }
 }
 
 /** Convenience for the admission's type in the state record. */
