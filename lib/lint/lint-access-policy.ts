@@ -30,8 +30,9 @@ export interface AccessPolicyLintResult {
 export function lintAccessPolicy (input: LintAccessPolicyInput): AccessPolicyLintResult {
   const loaded = loadAccessPolicy(input.text, input.file)
   const compiled = compileAccessPolicy(loaded)
+  // compileAccessPolicy passes the loader's findings through when the file did not load.
   const findings = loaded.policy === undefined || compiled.policy === undefined
-    ? [...loaded.diagnostics, ...compiled.diagnostics]
+    ? compiled.diagnostics
     : runRules({ gateways: [], accessPolicy: { file: input.file, positions: loaded.positions, policy: loaded.policy } })
   const { kept, suppressed } = applySuppressions(
     [...findings].sort((a, b) => a.line - b.line || a.col - b.col),
