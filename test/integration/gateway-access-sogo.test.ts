@@ -9,6 +9,8 @@
  * and Junk to the hop tests, bob's INBOX to the smoke test), so no delivery elsewhere wakes them.
  */
 import { writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import t from 'tap';
 import {
@@ -104,6 +106,10 @@ if (await requirePeer(t, ['sogo', 'libwbxml', 'gateway'])) {
     t.ok(opts.headers['ms-asprotocolversions'], 'with SOGo\'s MS-ASProtocolVersions');
     const fs = await folderSync(s);
     t.equal(fs.status, '1', 'FolderSync: SOGo\'s hierarchy');
+    const prov = await easXml(s, 'Provision', '<Provision xmlns="Provision:"><Policies><Policy><PolicyType>MS-EAS-Provisioning-WBXML</PolicyType></Policy></Policies></Provision>');
+    t.equal(prov.status, 200, 'Provision forwarded');
+    t.equal(prov.doc?.name, 'Provision');
+    t.not(prov.doc ? childText(prov.doc, 'Status') : undefined, '129', 'Provision: SOGo\'s answer');
     const settings = await easXml(s, 'Settings', '<Settings xmlns="Settings:"><UserInformation><Get/></UserInformation></Settings>');
     t.equal(settings.status, 200, 'Settings forwarded');
     t.not(settings.doc ? childText(settings.doc, 'Status') : undefined, '129', 'Settings: SOGo\'s answer, not the gateway\'s');
@@ -114,6 +120,42 @@ if (await requirePeer(t, ['sogo', 'libwbxml', 'gateway'])) {
     t.equal(p.status, '129', 'Ping: Status 129');
     t.equal(forwarded(id), before, 'Sync and Ping never reached SOGo');
     t.match(await readDevice(admin, id), { decision: 'quarantine', rule: 'lab-quarantine' });
+  });
+
+  t.test('a compliance list (MDM) decides, and its disk cache carries a restart while the MDM is down', { timeout: 120_000 }, async (t) => {
+    const onList = newDeviceId('itmdm');
+    const offList = newDeviceId('itmdm');
+    let up = true;
+    let fetches = 0;
+    const mdm = createServer((_req, res) => {
+      fetches++;
+      if (!up) { res.statusCode = 503; res.end(); return; }
+      res.setHeader('content-type', 'text/csv');
+      res.end(`Name,DeviceId\nbob's phone,${onList}\n`);
+    });
+    await new Promise<void>((resolve) => mdm.listen(0, '127.0.0.1', resolve));
+    t.teardown(() => { mdm.close(); });
+    const mdmUrl = `http://127.0.0.1:${(mdm.address() as AddressInfo).port}/export.csv`;
+    const mdmPolicy = join(dir, 'mdm.yaml');
+    await writeFile(mdmPolicy, `default: block\nlists: { mdm: { url: "${mdmUrl}", format: csv, field: DeviceId, interval: 1m } }\nrules:\n  - { name: mdm-compliant, match: { list: mdm }, action: allow }\n`);
+    const cacheDir = join(dir, 'cache');
+    const start = async () => await startGateway(t, {
+      upstreams: [{ name: 'sogo', url: `${new URL(fx.easUrl).origin}/` }],
+      server: { minHeartbeat: `${MIN_HB}s`, maxHeartbeat: `${MAX_HB}s` },
+      access: { policy: mdmPolicy, cacheDir },
+    });
+    const g1 = await start();
+    const at = (g: typeof g1, id: string): EasSession => ({ baseUrl: `${g.url}/Microsoft-Server-ActiveSync`, user: USER.user, password: USER.password, deviceId: id });
+    t.equal((await folderSync(at(g1, onList))).status, '1', 'on the list: SOGo\'s FolderSync');
+    t.equal((await folderSync(at(g1, offList))).status, '129', 'off the list: Status 129');
+    await g1.stop();
+    up = false;
+    const seen = fetches;
+    const g2 = await start();
+    t.ok(fetches > seen, 'the restarted gateway asked the MDM, which is down');
+    t.equal((await folderSync(at(g2, onList))).status, '1', 'after a restart with the MDM down: the cached list still allows it');
+    t.equal((await folderSync(at(g2, offList))).status, '129', 'and still refuses the other');
+    await g2.stop();
   });
 
   t.test('a policy change that blocks a device ends its held Ping with Status 129', { timeout: 120_000 }, async (t) => {
