@@ -164,3 +164,29 @@ t.test('Bearer at the gateway: refused tokens get 401 + WWW-Authenticate + Conne
   t.equal(await metricValue(gw.registry, metricNames.bearerRefusals, { reason: 'expired' }), 1)
   t.equal(await metricValue(gw.registry, metricNames.bearerRefusals, { reason: 'bad_algorithm' }) + await metricValue(gw.registry, metricNames.bearerRefusals, { reason: 'malformed' }), 1)
 })
+
+// regression: #10 — a device whose credentials changed (a rotated Bearer token without
+// auth.bearer, a new password) left its old Ping held, untracked and uncounted: the upstream
+// held more Pings than limits.maxHeldPings allowed.
+t.test('the held-Ping cap counts every Ping, whatever its credentials', async (t) => {
+  const up = await startUpstream({ kind: 'silence' })
+  t.teardown(up.close)
+  const gw = await startGateway(t, up.url, pingConfigTree({ limits: { maxHeldPings: 2 } }))
+  const withAuth = (auth: string): DeviceRequest => {
+    const r = pingRequest({ deviceId: 'ROTATE1' }, { body: pingBody(8) })
+    return { ...r, headers: (r.headers ?? []).map(([k, v]): [string, string] => [k, k === 'Authorization' ? auth : v]) }
+  }
+  for (const [i, token] of ['Bearer hour-1.a.b', 'Bearer hour-2.a.b'].entries()) {
+    const dev = await DeviceConnection.open(gw.port)
+    t.teardown(() => { dev.destroy() })
+    dev.write(DeviceConnection.format(withAuth(token), gw.port))
+    await up.waitForRequest(i + 1)
+  }
+  t.equal(gw.gateway.devices.heldCount, 2, 'both held Pings are counted')
+  t.equal(await metricValue(gw.registry, metricNames.pingsHeld), 2)
+  const third = await send(t, gw, withAuth('Bearer hour-3.a.b'))
+  t.equal(third.status, 503, 'the third is refused by the cap')
+  t.equal(up.requests.length, 2, 'the upstream never holds more than the cap')
+  const view = JSON.parse((await adminGet(gw.adminPort, '/devices?deviceId=ROTATE1')).body) as { devices: { heldPings: number }[] }
+  t.equal(view.devices[0]?.heldPings, 2, '/devices shows both')
+})
