@@ -10,7 +10,10 @@ export const rule: Rule = {
   id: 'policy-rule-shadowed',
   severity: 'warning',
   description: 'A policy rule can never match: an earlier rule matches every request it matches (first match wins).',
-  hint: 'Move the rule above "{by}", narrow "{by}", or delete the rule.',
+  hint: 'Move the rule above the one that shadows it, narrow that one, or delete the rule.',
+  hints: {
+    shadowed: 'Move the rule above "{by}", narrow "{by}", or delete the rule.'
+  },
   messages: {
     shadowed: 'rule "{name}" can never match: rule "{by}" (line {line}) matches every request it matches, and comes first'
   },
