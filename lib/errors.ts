@@ -48,7 +48,11 @@ export const ERRORS = {
   GW_ERR_PROXY_FD_EXHAUSTED: { message: 'out of file descriptors (EMFILE/ENFILE): %s', statusCode: 503 },
   GW_ERR_PROXY_CONNECTIONS: { message: 'connection refused at limits.maxConnections: %s', statusCode: 503 },
   GW_ERR_PROXY_TLS_HANDSHAKE: { message: 'TLS handshake failed: %s', statusCode: 400 },
-  GW_ERR_UPSTREAM_BAD_RESPONSE: { message: 'upstream sent a malformed HTTP response: %s', statusCode: 502 }
+  GW_ERR_UPSTREAM_BAD_RESPONSE: { message: 'upstream sent a malformed HTTP response: %s', statusCode: 502 },
+  GW_ERR_POLICY_TOKEN_INVALID: { message: 'Bearer token refused: %s', statusCode: 401 },
+  GW_ERR_POLICY_KEYS_UNAVAILABLE: { message: 'cannot verify Bearer tokens, the issuer keys are unavailable: %s', statusCode: 503 },
+  GW_ERR_POLICY_LIST_UNAVAILABLE: { message: 'compliance list unavailable: %s', statusCode: 503 },
+  GW_ERR_POLICY_RELOAD_REFUSED: { message: 'device access policy not reloaded, the previous one stays in force: %s', statusCode: 500 }
 } as const satisfies Record<string, ErrorSpec>
 
 /** A code from the catalog. */

@@ -6,8 +6,10 @@ import t from 'tap'
 // scans every import specifier under lib/ and bin/.
 const ALLOWED: Record<string, readonly string[]> = {
   bin: ['cli'],
-  cli: ['config', 'lint', 'proxy', 'metrics', 'log', 'upstream', 'eas', 'demo', 'policy', 'probe'],
-  proxy: ['eas', 'policy', 'upstream', 'metrics', 'log', 'config', 'state'],
+  cli: ['config', 'lint', 'proxy', 'metrics', 'log', 'upstream', 'eas', 'demo', 'policy', 'probe', 'access'],
+  proxy: ['eas', 'policy', 'upstream', 'metrics', 'log', 'config', 'state', 'access'],
+  // Device access control's I/O (Bearer keys, compliance lists, reload): around the pure lib/policy.
+  access: ['policy', 'config', 'lint', 'eas', 'log', 'metrics'],
   lint: ['config', 'policy', 'eas'],
   upstream: ['metrics', 'log', 'config'],
   state: ['metrics', 'log'],

@@ -1,5 +1,6 @@
 import { dirname, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
+import { checkAccessFiles } from './check-access-files.js'
 import { checkConfig } from './check-config.js'
 import { EXIT, type CliIo } from './io.js'
 import { readConfigFiles } from './read-config-files.js'
@@ -19,6 +20,7 @@ export async function runCheck (argv: string[], io: CliIo): Promise<number> {
   // The files the config names (TLS key/cert, upstream CAs): serve refuses to start without them.
   const files = await readConfigFiles(config, dirname(resolve(io.cwd, values.config)), io)
   if (typeof files === 'string') { io.stderr(files); return EXIT.USAGE }
+  if (!await checkAccessFiles(config, dirname(resolve(io.cwd, values.config)), io)) return EXIT.USAGE
   io.stderr(`${values.config}: OK\n`)
   return EXIT.OK
 }

@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util'
 import { formatDiagnostic, loadCatalog, type Catalog, type Diagnostic } from '../config/index.js'
 import {
   ALL_RULES, exitCodeFor, findRule, formatGithub, formatGitlab, formatJson, formatKindList, formatRuleExplanation, formatRuleList,
-  formatSarif, formatText, lintTopology, summarizeHeartbeat,
+  formatSarif, formatText, isAccessPolicyText, lintAccessPolicy, lintTopology, summarizeHeartbeat,
   type FailureThreshold, type LintReport, type OutputOptions
 } from '../lint/index.js'
 import { packageHomepage, packageRoot, packageVersion } from '../package-root.js'
@@ -12,9 +12,10 @@ import { expandFiles, STDIN } from './expand-files.js'
 import { EXIT, type CliIo } from './io.js'
 import { catalogFor, docsUrl, readLintSettings, unknownIgnores, type LintSettings } from './lint-settings.js'
 
-const USAGE = `usage: gateway lint [options] TOPOLOGY.yaml... | GLOB... | -
+const USAGE = `usage: gateway lint [options] TOPOLOGY.yaml... | DEVICES.yaml | GLOB... | -
 
 Proves every hop on the ActiveSync path outlasts the heartbeat, so the mail server ends each Ping.
+Given a device access policy (access.policy), checks its rules instead (GW04xx).
 
 options:
   --format FORMAT                 text|json|sarif|github|gitlab (default: text); the machine formats print only that on stdout
@@ -121,17 +122,21 @@ async function lint (argv: string[], io: CliIo): Promise<number> {
 interface LintOptions { readonly cliIgnore: readonly string[], readonly threshold: FailureThreshold, readonly disablePragmas: boolean }
 
 async function lintOne (io: CliIo, input: { file: string, text: string }, catalog: Catalog, settings: LintSettings, o: LintOptions): Promise<LintReport> {
-  const result = await lintTopology({
-    file: input.file, text: input.text, catalog,
-    readFile: async (p) => await io.readFile(resolve(io.cwd, p)),
-    listFiles: async (dir) => await readdir(resolve(io.cwd, dir)),
-    ignore: [...o.cliIgnore, ...settings.config.ignore.map((e) => e.rule)],
-    disablePragmas: o.disablePragmas
-  })
+  const ignore = [...o.cliIgnore, ...settings.config.ignore.map((e) => e.rule)]
+  // A device access policy (access.policy) gets the GW04xx checks instead of the timeout chain.
+  const result = isAccessPolicyText(input.text)
+    ? lintAccessPolicy({ file: input.file, text: input.text, ignore, disablePragmas: o.disablePragmas })
+    : await lintTopology({
+      file: input.file, text: input.text, catalog,
+      readFile: async (p) => await io.readFile(resolve(io.cwd, p)),
+      listFiles: async (dir) => await readdir(resolve(io.cwd, dir)),
+      ignore,
+      disablePragmas: o.disablePragmas
+    })
   return {
     file: input.file, toolVersion: packageVersion(), findings: result.findings, suppressed: result.suppressed.length,
     exitCode: exitCodeFor(result.findings, o.threshold),
-    ...(result.chain !== undefined ? { heartbeat: summarizeHeartbeat(result.chain) } : {})
+    ...('chain' in result && result.chain !== undefined ? { heartbeat: summarizeHeartbeat(result.chain) } : {})
   }
 }
 

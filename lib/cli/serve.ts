@@ -14,6 +14,7 @@ import { EXIT, type CliIo } from './io.js'
 import { contextParsers } from './parsers.js'
 import { readConfigFiles } from './read-config-files.js'
 import { createReloader } from './reload-config.js'
+import { startAccess } from './start-access.js'
 
 /**
  * `gateway serve [-c FILE]`: the composition root. Loads and checks the config with the same code
@@ -63,12 +64,16 @@ export async function runServe (argv: string[], io: CliIo): Promise<number> {
   const metrics = createMetrics(registry, { version: packageVersion(), logLinesDropped: () => destination.dropped })
   // The pool's health checks start with the listeners and stop when the gateway drains.
   const upstreams = createUpstreams(config.upstreams.map((u) => ({ ...u, caPem: files.ca[u.name] })), { connectTimeout: config.timeouts.connect, pool: config.pool, metrics, logger })
-  const gateway = createGateway({ config, logger, registry, metrics, upstreams, parsers: contextParsers, ...(files.tls !== undefined ? { tls: files.tls } : {}) })
+  // Device access control (issue #10): a policy that does not load refuses the start, as lint would.
+  const access = await startAccess(config, dirname(file), io, logger)
+  if (typeof access === 'string') { io.stderr(access); await upstreams.close(); demo?.server.close(); return EXIT.USAGE }
+  const gateway = createGateway({ config, logger, registry, metrics, upstreams, parsers: contextParsers, ...(files.tls !== undefined ? { tls: files.tls } : {}), access: access.deps })
   let ports
   try {
     ports = await gateway.listen()
   } catch (err) {
     io.stderr(`gateway: cannot listen: ${(err as Error).message}\n`)
+    access.stop()
     await upstreams.close()
     demo?.server.close()
     return EXIT.FINDINGS
@@ -76,9 +81,11 @@ export async function runServe (argv: string[], io: CliIo): Promise<number> {
   if (demo !== undefined) io.stderr(demoBanner(ports.port, ports.adminPort))
   // SIGHUP: TLS key/certificate and log level anew, through the same checks as start-up (issue 9).
   const reload = createReloader({ file: demo === undefined ? file : undefined, name: values.config ?? file, io, logger, gateway, running: { config, files } })
-  io.onReload?.(reload.run)
+  // SIGHUP: TLS, log level (issue #9) and the device access policy (issue #10), one handler.
+  io.onReload?.(async () => { await reload.run(); await access.reload() })
   await new Promise<void>((resolve) => { io.onShutdown?.(resolve) })
   reload.stop()
+  access.stop()
   await gateway.drain()
   demo?.server.close()
   // Bounded: the destination calls back after its flushTimeout even when the write hangs.

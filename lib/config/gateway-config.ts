@@ -1,3 +1,4 @@
+import { ACCESS_SCHEMA, AUTH_SCHEMA, checkAuthConfig, type AccessConfig, type BearerConfig } from './access-config.js'
 import type { Diagnostic } from './diagnostic.js'
 import { deepFreeze } from './deep-freeze.js'
 import { validateDocument, type PositionMap, type Schema } from './schema.js'
@@ -102,6 +103,10 @@ export interface GatewayConfig {
   readonly log: { readonly level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent' }
   /** State shared by several gateways; without `redis` everything stays local to this process. */
   readonly state: { readonly redis?: RedisStateConfig }
+  /** Device access control (README § Device access control). */
+  readonly access: AccessConfig
+  /** Bearer verification at the gateway; absent: Bearer tokens pass through untouched. */
+  readonly auth: { readonly bearer?: BearerConfig }
 }
 
 /** `state.redis`: the Redis (or Valkey) that several gateways share (README § Running several gateways). */
@@ -268,7 +273,9 @@ export const GATEWAY_SCHEMA = {
           }
         }
       }
-    }
+    },
+    access: ACCESS_SCHEMA,
+    auth: AUTH_SCHEMA
   }
 } as const satisfies Schema
 
@@ -290,7 +297,7 @@ export function loadGatewayConfig (text: string, file: string): LoadedGatewayCon
     return { diagnostics, positions: validateDocument(source, { type: 'any' }).positions, source }
   }
   const v = validateDocument(source, GATEWAY_SCHEMA)
-  const diags = [...v.diagnostics, ...checkUpstreamNames(v.value, v.positions, file)]
+  const diags = [...v.diagnostics, ...checkUpstreamNames(v.value, v.positions, file), ...checkAuthConfig(v.value, v.positions, file)]
   if (diags.length > 0) return { diagnostics: diags, positions: v.positions, source }
   return { config: deepFreeze(v.value as GatewayConfig), diagnostics: [], positions: v.positions, source }
 }

@@ -47,3 +47,9 @@ export function positionOf (lc: LineCounter, offset: number): [number, number] {
   const p = lc.linePos(Math.max(0, offset))
   return [p.line, p.col]
 }
+
+/** 1-based [line, col] of the node at `path` in the document (keys and list indexes), if present. */
+export function nodePosition (src: YamlSource, path: readonly (string | number)[]): [number, number] | undefined {
+  const node = src.doc.getIn(path, true) as { range?: [number, number, number] } | undefined
+  return node?.range === undefined ? undefined : positionOf(src.lineCounter, node.range[0])
+}

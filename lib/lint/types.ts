@@ -1,4 +1,4 @@
-import type { DocPath, GatewayConfig, LoadedGatewayConfig, PositionMap, Severity, Topology } from '../config/index.js'
+import type { AccessPolicyFile, DocPath, GatewayConfig, LoadedGatewayConfig, PositionMap, Severity, Topology } from '../config/index.js'
 import type { ChainAnalysis } from './timeout-chain.js'
 
 /** A gateway config that loaded without structural errors. */
@@ -23,7 +23,12 @@ export interface LintTopology extends ReportFile {
 export interface LintSubject {
   readonly gateways: readonly ValidGatewayConfig[]
   readonly topology?: LintTopology
+  /** A device access policy (GW04xx rules), when one is linted. */
+  readonly accessPolicy?: LintAccessPolicy
 }
+
+/** A device access policy that loaded without structural errors. */
+export interface LintAccessPolicy extends ReportFile { readonly policy: AccessPolicyFile }
 
 /** Values substituted into a message template's `{name}` placeholders. */
 export type MessageData = Readonly<Record<string, string | number>>

@@ -31,7 +31,9 @@ export const metricNames = {
   upstreamPanic: 'eas_gateway_upstream_panic_total',
   stateRedisUp: 'eas_gateway_state_redis_up',
   stateRedisErrors: 'eas_gateway_state_redis_errors_total',
-  logLinesDropped: 'eas_gateway_log_lines_dropped_total'
+  logLinesDropped: 'eas_gateway_log_lines_dropped_total',
+  accessDecisions: 'eas_gateway_access_decisions_total',
+  bearerRefusals: 'eas_gateway_bearer_refusals_total'
 } as const
 
 /** Heartbeat buckets (seconds): the values clients and servers actually use, up to Exchange's 3540. */
@@ -184,6 +186,14 @@ export function createMetrics (registry: Registry, opts: { version: string, defa
       if (registry.getSingleMetric(metricNames.stateRedisUp) === undefined) registry.registerMetric(this.stateRedisUp)
       if (registry.getSingleMetric(metricNames.stateRedisErrors) === undefined) registry.registerMetric(this.stateRedisErrors)
     },
+    accessDecisions: new Counter({
+      name: metricNames.accessDecisions, help: 'Device access decisions by decision (allow, block, quarantine) and rule (a rule name from the policy file, default, device-limit, none)',
+      labelNames: ['decision', 'rule'] as const, registers: [registry]
+    }),
+    bearerRefusals: new Counter({
+      name: metricNames.bearerRefusals, help: 'Bearer tokens refused at the gateway (auth.bearer), by reason (expired, wrong_audience, bad_signature, unknown_key, ...)',
+      labelNames: ['reason'] as const, registers: [registry]
+    }),
     /** Connects the computed gauges to live state (called once by the gateway). */
     setSources (s: MetricSources): void { sources.current = s }
   }

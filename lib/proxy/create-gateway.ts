@@ -2,6 +2,7 @@ import { createServer as createHttpServer, type IncomingMessage, type Server, ty
 import { createServer as createHttpsServer } from 'node:https'
 import type { AddressInfo } from 'node:net'
 import type { Registry } from 'prom-client'
+import { admitRequest, type AccessController, type BearerVerifier } from '../access/index.js'
 import type { GatewayConfig } from '../config/index.js'
 import type { ErrorCode } from '../errors.js'
 import type { Logger } from '../log/index.js'
@@ -20,7 +21,7 @@ import { createOutcomeRecorder } from './outcome-recorder.js'
 import { pingStatus1 } from './ping-answers.js'
 import { INCOMING_PASSES, runPasses } from './passes/index.js'
 import { createPassLimits } from './passes/limit-context.js'
-import { ProxyRequest, type ProxyDeps } from './proxy-request.js'
+import { ProxyRequest, type Decide, type ProxyDeps } from './proxy-request.js'
 import { createRequestContext, type ContextParsers } from './request-context.js'
 import { routeRequest } from './route-request.js'
 
@@ -38,6 +39,11 @@ export interface GatewayDeps {
   readonly limiter?: RequestLimiter
   /** Time, randomness and timers of requests and sockets. Default: the system's (unref'd timers). */
   readonly clock?: PoolClock
+  /**
+   * Device access control (README § Device access control): the policy (`access.policy`) and the
+   * Bearer verifier (`auth.bearer`). Absent: every device allowed, Bearer tokens passed through.
+   */
+  readonly access?: { readonly controller?: AccessController, readonly verifier?: BearerVerifier }
 }
 
 /** A running (or ready to run) gateway. */
@@ -109,8 +115,36 @@ export function createGateway (deps: GatewayDeps): Gateway {
       return
     }
     const ctx = createRequestContext(req, `${prefix}-${(++seq).toString(36)}`, deps.parsers)
-    new ProxyRequest(proxyDeps, req, res, ctx).run((request, control) => runPasses(INCOMING_PASSES, request, { control, config, gateway: state, devices, metrics, logger, limits }))
+    new ProxyRequest(proxyDeps, req, res, ctx).run(decide)
   }
+
+  const access = deps.access
+  const passes: Decide = (request, control) => runPasses(INCOMING_PASSES, request, { control, config, gateway: state, devices, metrics, logger, limits, ...(access !== undefined ? { access } : {}) })
+  /**
+   * With access control, the admission (Bearer verification, then the policy) is awaited first
+   * and written to the state record; the passes then act on it (controlAccess). A malformed query
+   * skips it: it is answered 400 by the first pass.
+   */
+  const decide: Decide = access === undefined ? passes : async (request, control) => {
+    const c = request.ctx
+    if (c.queryError !== undefined) return await passes(request, control)
+    const a = await admitRequest({
+      method: c.method, command: c.command, deviceId: c.deviceId, deviceType: c.deviceType,
+      userAgent: c.userAgent, protocolVersion: c.protocolVersion, authorization: request.authorization
+    }, { ...access, metrics, logger })
+    request.admission = a
+    if (a.kind === 'forward' || a.kind === 'refused') {
+      request.access = { decision: a.decision.decision, rule: a.decision.rule }
+      metrics.accessDecisions.inc(request.access)
+    }
+    if (a.kind === 'forward') request.identity = a.identity
+    return await passes(request, control)
+  }
+  // A reload (SIGHUP, file change) or a list change re-checks every held Ping: a device the new
+  // policy refuses gets its answer now (Ping Status 129), not at the end of its heartbeat.
+  access?.controller?.onChange(() => {
+    for (const e of [...devices.heldDevices()]) for (const p of [...e.pings]) p.recheck?.()
+  })
 
   const tls = deps.tls
   const checkEvery = Math.min(5000, Math.max(100, Math.floor(config.timeouts.deviceHeaders / 4)))
@@ -138,7 +172,7 @@ export function createGateway (deps: GatewayDeps): Gateway {
     registry: deps.registry,
     // Not ready while no upstream is alive: the load balancer sends devices to another instance.
     isReady: () => !state.draining && upstreams.anyAlive(),
-    extra: (path, query) => path === '/devices' ? devicesView(devices, shared, query) : undefined
+    extra: (path, query) => path === '/devices' ? devicesView(devices, shared, query, access?.controller?.status()) : undefined
   })
 
   return {

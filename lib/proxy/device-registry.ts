@@ -13,9 +13,17 @@ export interface DeviceEntry {
   lastCommand: string
   /** Last HeartbeatInterval the device asked for (seconds): an empty Ping body reuses it. */
   heartbeat: number | undefined
-  /** The Ping held for this device right now, if any. */
+  /** The newest Ping held for this device right now, if any. */
   held: HeldPing | undefined
+  /**
+   * Every Ping held for this device, oldest first: one per credential identity. A Ping whose
+   * credentials differ (a rotated Bearer token the gateway cannot verify, a wrong password) is
+   * tracked and counted too, it just cannot supersede the others (issue #10).
+   */
+  pings: HeldPing[]
   superseded: number
+  /** The last access decision and the rule that made it (`/devices`). */
+  access: { readonly decision: string, readonly rule: string } | undefined
 }
 
 /** A held Ping, as the registry sees it: when it started and how to end it. */
@@ -23,12 +31,15 @@ export interface HeldPing {
   readonly since: number
   readonly heartbeat: number | undefined
   /**
-   * Digest of the request's Authorization header. A Ping supersedes a held one only with the same
-   * credentials: the gateway cannot check a password, so a wrong one must not end a device's Ping.
+   * Who holds the credentials: a digest of the Authorization header, or the verified Bearer
+   * identity (stable when the token rotates). A Ping supersedes a held one only with the same
+   * identity: the gateway cannot check a password, so a wrong one must not end a device's Ping.
    */
   readonly auth: string
   /** Answers the held Ping with Status 1 and cancels its upstream request. */
   readonly supersede: () => void
+  /** Decides the held Ping again under the current access policy; ends it if refused now. */
+  readonly recheck?: () => void
 }
 
 /** Bounds of the registry. */
@@ -72,7 +83,7 @@ export class DeviceRegistry {
     if (e !== undefined) {
       this.#map.delete(key)
     } else {
-      e = { key, deviceId: info.deviceId, user: info.user ?? '', deviceType: undefined, userAgent: undefined, protocolVersion: undefined, lastSeen: now, lastCommand: '', heartbeat: undefined, held: undefined, superseded: 0 }
+      e = { key, deviceId: info.deviceId, user: info.user ?? '', deviceType: undefined, userAgent: undefined, protocolVersion: undefined, lastSeen: now, lastCommand: '', heartbeat: undefined, held: undefined, pings: [], superseded: 0, access: undefined }
     }
     e.deviceType = info.deviceType ?? e.deviceType
     e.userAgent = info.userAgent ?? e.userAgent
@@ -85,44 +96,63 @@ export class DeviceRegistry {
   }
 
   /**
-   * Marks a Ping as held; returns the Ping it supersedes (already ended), if there was one. With
-   * other credentials than the held one's, nothing is superseded and the new Ping is not tracked
-   * as held (`false`): the mail server, not the gateway, decides whether those credentials count.
+   * Marks a Ping as held and returns the Ping it supersedes (already ended): the one held with the
+   * same credential identity, if any. A Ping with other credentials is held and counted beside
+   * the others and ends none of them: the mail server, not the gateway, decides whether those
+   * credentials count (regression: #10, such Pings used to be untracked and uncounted).
    */
-  hold (e: DeviceEntry, ping: HeldPing): HeldPing | undefined | false {
-    const old = e.held
-    if (old !== undefined && old.auth !== ping.auth) return false
+  hold (e: DeviceEntry, ping: HeldPing): HeldPing | undefined {
+    const i = e.pings.findIndex((p) => p.auth === ping.auth)
+    const old = i >= 0 ? e.pings[i] : undefined
     if (old !== undefined) {
-      e.superseded++
-      e.held = undefined
+      e.pings.splice(i, 1)
       this.#held--
-      old.supersede()
+      e.superseded++
     }
+    e.pings.push(ping)
     e.held = ping
     this.#held++
     this.#opts.onHold?.(e, ping)
+    old?.supersede()
     return old
   }
 
   /**
    * Ends the Ping held for `key` because a newer Ping of the device is held by another gateway of
-   * the fleet: only when `sameCredentials(held.auth)` and the held one began at or before `before`
-   * (epoch ms; a Ping that came here after the other one stays). Returns what it ended.
+   * the fleet: only one whose credentials are the same (`sameCredentials(held.auth)`) and that
+   * began at or before `before` (epoch ms; a Ping that came here after the other one stays).
+   * Returns what it ended. Held Pings with other credentials are left alone (issue #10).
    */
   supersedeRemote (key: string, sameCredentials: (auth: string) => boolean, before: number): { entry: DeviceEntry, ping: HeldPing } | undefined {
     const e = this.#map.get(key)
-    const old = e?.held
-    if (e === undefined || old === undefined || old.since > before || !sameCredentials(old.auth)) return undefined
+    const i = e === undefined ? -1 : e.pings.findIndex((p) => p.since <= before && sameCredentials(p.auth))
+    const old = i >= 0 ? e?.pings[i] : undefined
+    if (e === undefined || old === undefined) return undefined
+    e.pings.splice(i, 1)
+    e.held = e.pings[e.pings.length - 1]
     e.superseded++
-    e.held = undefined
     this.#held--
     old.supersede()
     return { entry: e, ping: old }
   }
 
-  /** Clears the held Ping when it ends, unless a newer one has replaced it. */
+  /** Removes a held Ping when it ends (a no-op for one already superseded or released). */
   release (e: DeviceEntry, ping: HeldPing): void {
-    if (e.held === ping) { e.held = undefined; this.#held-- }
+    const i = e.pings.indexOf(ping)
+    if (i < 0) return
+    e.pings.splice(i, 1)
+    this.#held--
+    e.held = e.pings[e.pings.length - 1]
+  }
+
+  /** True when the device holds a Ping with this credential identity (a new one would replace it). */
+  holdsFor (e: DeviceEntry, auth: string): boolean {
+    return e.pings.some((p) => p.auth === auth)
+  }
+
+  /** Every device holding a Ping right now, with its held Pings (to re-check them after a policy change). */
+  * heldDevices (): IterableIterator<DeviceEntry> {
+    for (const e of this.#map.values()) if (e.pings.length > 0) yield e
   }
 
   /** Held Pings right now. */
@@ -135,23 +165,31 @@ export class DeviceRegistry {
   onlineCount (): number {
     const since = this.#now() - this.#opts.onlineWindow
     let n = 0
-    for (const e of this.#map.values()) if (e.lastSeen >= since || e.held !== undefined) n++
+    for (const e of this.#map.values()) if (e.lastSeen >= since || e.pings.length > 0) n++
     return n
   }
 
-  /** A snapshot for `/devices`, most recently seen first (held devices may come early), at most `limit` entries. */
-  snapshot (limit = 1000): object[] {
+  /**
+   * A snapshot for `/devices`, most recently seen first (held devices may come early), at most
+   * `limit` entries; `filter` keeps one DeviceId (exact) and/or one user (case-insensitive).
+   */
+  snapshot (limit = 1000, filter: { readonly deviceId?: string, readonly user?: string } = {}): object[] {
     const now = this.#now()
     this.#evict(now)
     const out: object[] = []
+    const user = filter.user?.toLowerCase()
     for (const e of [...this.#map.values()].reverse()) {
       if (out.length >= limit) break
+      if (filter.deviceId !== undefined && e.deviceId !== filter.deviceId) continue
+      if (user !== undefined && e.user.toLowerCase() !== user) continue
       out.push({
         deviceId: e.deviceId, user: e.user, deviceType: e.deviceType, userAgent: e.userAgent,
         protocolVersion: e.protocolVersion, lastSeen: new Date(e.lastSeen).toISOString(), lastCommand: e.lastCommand,
         heartbeat: e.heartbeat ?? null,
         heldPing: e.held === undefined ? null : { heartbeat: e.held.heartbeat, heldSeconds: Math.round((now - e.held.since) / 1000) },
-        superseded: e.superseded
+        heldPings: e.pings.length,
+        superseded: e.superseded,
+        ...(e.access !== undefined ? { decision: e.access.decision, rule: e.access.rule } : {})
       })
     }
     return out
@@ -169,7 +207,7 @@ export class DeviceRegistry {
       const over = this.#map.size > this.#opts.maxDevices
       if (!expired && !over) break
       this.#map.delete(key)
-      if (e.held !== undefined) this.#map.set(key, e)
+      if (e.pings.length > 0) this.#map.set(key, e)
     }
   }
 }

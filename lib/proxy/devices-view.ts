@@ -12,11 +12,12 @@ type Row = { deviceId?: unknown, user?: unknown, lastSeen?: unknown, gateway?: s
  * saw it last knows it (`gateway` names it; this gateway's rows are live, the others' up to one
  * interval old). When Redis does not answer in time the answer is this gateway's alone, `fleet: null`.
  */
-export function devicesView (devices: DeviceRegistry, shared: SharedState | undefined, query: URLSearchParams): AdminReply | Promise<AdminReply> {
+export function devicesView (devices: DeviceRegistry, shared: SharedState | undefined, query: URLSearchParams, access?: object): AdminReply | Promise<AdminReply> {
   const deviceId = query.get('deviceId') ?? undefined
   const user = query.get('user')?.toLowerCase()
   const keep = (r: Row): boolean => (deviceId === undefined || r.deviceId === deviceId) && (user === undefined || String(r.user).toLowerCase() === user)
-  const head = { tracked: devices.size, online: devices.onlineCount(), pingsHeld: devices.heldCount }
+  // With access.policy: the policy in force and its lists' state (README § Device access control).
+  const head = { tracked: devices.size, online: devices.onlineCount(), pingsHeld: devices.heldCount, ...(access !== undefined ? { access } : {}) }
   const reply = (body: object): AdminReply => ({ status: 200, type: 'application/json', body: JSON.stringify(body) + '\n' })
   const local = (devices.snapshot() as Row[]).filter(keep)
   if (shared === undefined) return reply({ ...head, devices: local })

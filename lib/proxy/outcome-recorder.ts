@@ -20,6 +20,8 @@ export interface OutcomeFacts {
   readonly errCode: string | undefined
   readonly heartbeat: number | undefined
   readonly connectFailures: number | undefined
+  /** The access decision and rule, when access control decided (README § Device access control). */
+  readonly access?: { readonly decision: string, readonly rule: string } | undefined
 }
 
 /** The catalog code an outcome stands for when nothing more precise is known. */
@@ -75,6 +77,8 @@ export function createOutcomeRecorder (metrics: Metrics, logger: Logger): Outcom
       reason: f.reason,
       heartbeat: f.heartbeat,
       connectFailures: f.connectFailures,
+      decision: f.access?.decision,
+      rule: f.access?.rule,
       code: f.code ?? OUTCOME_CODES[f.outcome],
       errCode: f.errCode
     }

@@ -31,8 +31,11 @@ export interface ProxyDeps {
   readonly clock: PoolClock
 }
 
-/** The local passes: a Verdict answers the device, undefined forwards the request. */
-export type Decide = (state: RequestState, control: RequestControl) => Verdict | undefined
+/**
+ * The local passes: a Verdict answers the device, undefined forwards the request. A promise when
+ * something must be awaited first (Bearer verification against the issuer's keys).
+ */
+export type Decide = (state: RequestState, control: RequestControl) => Verdict | undefined | Promise<Verdict | undefined>
 
 type EndReason = 'device_abort' | 'execution_timeout' | 'gateway'
 
@@ -126,6 +129,18 @@ export class ProxyRequest implements RelayTarget, RequestControl {
   #decide (decide: Decide): void {
     if (this.done) return
     const verdict = decide(this.state, this)
+    if (verdict instanceof Promise) {
+      // The device may have gone (or executionTimeout fired) while it was awaited: done then.
+      verdict.then((v) => { if (!this.done) this.#apply(v) }, (err: unknown) => {
+        // Fail closed: a decision that could not be made is not a permission.
+        this.answer({ status: 503, reason: 'decision_failed', headers: { 'retry-after': '30', connection: 'close' }, code: (err as { code?: string }).code })
+      })
+      return
+    }
+    this.#apply(verdict)
+  }
+
+  #apply (verdict: Verdict | undefined): void {
     if (verdict !== undefined) this.answer(verdict)
     else this.#forward()
   }
@@ -135,6 +150,7 @@ export class ProxyRequest implements RelayTarget, RequestControl {
     if (this.done) return
     this.#localReason = v.reason
     this.#code = v.code ?? this.#code
+    if (v.access !== undefined) this.state.access = v.access
     this.#abortUpstream('gateway')
     this.#send(v.status, { ...v.headers }, v.body)
     this.#finish('answered_locally')
@@ -388,7 +404,8 @@ export class ProxyRequest implements RelayTarget, RequestControl {
       code: this.#code ?? (f !== undefined ? FAILURE_CODES[f.reason] : undefined),
       errCode: f?.code,
       heartbeat: this.state.ping?.heartbeat,
-      connectFailures: this.#tried?.size
+      connectFailures: this.#tried?.size,
+      access: this.state.access
     })
   }
 }

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto'
+import type { Admission } from '../access/index.js'
 import type { DeviceEntry } from './device-registry.js'
 import type { RequestContext } from './request-context.js'
 
@@ -24,6 +25,15 @@ export interface RequestState {
    * password, but it can tell the device's own credentials from someone else's.
    */
   readonly credential: string
+  /**
+   * Who holds the credentials, for superseding Pings: `credential`, or the verified Bearer
+   * identity once access control verified the token (stable across token rotation).
+   */
+  identity: string
+  /** What access control made of the request before the passes (Bearer, policy), when configured. */
+  admission: Admission | undefined
+  /** The access decision, once access control ran (for the access line and `/devices`). */
+  access: { readonly decision: string, readonly rule: string } | undefined
   /** The buffered request body (Pings always; other small bodies), once intake finished. */
   body: Buffer | undefined
   /** The device's entry in the per-device table, once known. */
@@ -35,14 +45,18 @@ export interface RequestState {
 }
 
 /** The fields a pass may change. */
-export type StateChange = Partial<Pick<RequestState, 'device' | 'ping' | 'errorCode'>>
+export type StateChange = Partial<Pick<RequestState, 'device' | 'ping' | 'errorCode' | 'identity' | 'access'>>
 
 /** Builds the state record of a request. */
 export function createRequestState (ctx: RequestContext, authorization: string | undefined): RequestState {
+  const credential = authorization === undefined ? '' : createHash('sha256').update(authorization).digest('base64')
   return {
     ctx,
     authorization,
-    credential: authorization === undefined ? '' : createHash('sha256').update(authorization).digest('base64'),
+    credential,
+    identity: credential,
+    admission: undefined,
+    access: undefined,
     body: undefined,
     device: undefined,
     ping: undefined,

@@ -9,6 +9,8 @@ export interface Verdict {
   readonly reason: string
   /** Catalog code (README § Error codes) of a refusal, for the access log (`GW_ERR_WBXML_TRUNCATED`, …). */
   readonly code?: string
+  /** The access decision behind this answer (a held Ping a reload blocked), for the access line. */
+  readonly access?: { readonly decision: string, readonly rule: string }
 }
 
 /** What a pass may do to its request besides returning a Verdict: end it later, or hear when it ends. */

@@ -5,7 +5,7 @@ import { loadGatewayConfig, type GatewayConfig } from '../../lib/config/index.js
 import { lintGatewayConfig } from '../../lib/lint/index.js'
 import { createLogger } from '../../lib/log/index.js'
 import { createMetrics, type Metrics } from '../../lib/metrics/index.js'
-import { createGateway, type Gateway } from '../../lib/proxy/index.js'
+import { createGateway, type Gateway, type GatewayDeps } from '../../lib/proxy/index.js'
 import { createUpstreams, type UpstreamSet } from '../../lib/upstream/index.js'
 import { createLogSink, type LogSink } from './log-sink.js'
 
@@ -88,7 +88,7 @@ export interface TestPem {
  * Builds and starts a gateway in-process: real sockets on 127.0.0.1, free ports, a fresh Registry,
  * logs into an in-memory sink. Teardown drains it (closing the listeners and the upstream pools).
  */
-export async function startGateway (t: Teardown, upstreamUrl: string, over: ConfigTree = {}, pem: TestPem = {}): Promise<TestGateway> {
+export async function startGateway (t: Teardown, upstreamUrl: string, over: ConfigTree = {}, pem: TestPem = {}, extra: Pick<GatewayDeps, 'access'> = {}): Promise<TestGateway> {
   const config = loadTestConfig(mergeTree(testConfigTree(upstreamUrl), over))
   const sink = createLogSink()
   const logger = createLogger({ level: config.log.level, destination: sink.stream })
@@ -97,7 +97,7 @@ export async function startGateway (t: Teardown, upstreamUrl: string, over: Conf
   // Wired as lib/cli/serve.ts wires it.
   const upstreams = createUpstreams(config.upstreams.map((u) => ({ ...u, ...(pem.upstreamCa !== undefined ? { caPem: pem.upstreamCa } : {}) })),
     { connectTimeout: config.timeouts.connect, pool: config.pool, metrics, logger })
-  const gateway = createGateway({ config, logger, registry, metrics, upstreams, parsers: contextParsers, ...(pem.tls !== undefined ? { tls: pem.tls } : {}) })
+  const gateway = createGateway({ config, logger, registry, metrics, upstreams, parsers: contextParsers, ...(pem.tls !== undefined ? { tls: pem.tls } : {}), ...extra })
   const { port, adminPort } = await gateway.listen()
   let stopped: Promise<void> | undefined
   const stop = async (): Promise<void> => { stopped ??= gateway.drain(); await stopped }

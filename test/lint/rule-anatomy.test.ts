@@ -19,7 +19,7 @@ t.test('codes are stable-looking, unique, and in their ranges', async (t) => {
   t.equal(new Set(ALL_RULES.map((r) => r.id)).size, ALL_RULES.length)
   for (const r of STRUCTURAL_RULES) t.match(r.code, /^GW00\d\d$/)
   for (const r of RULES) {
-    t.match(r.code, /^GW0[1-3]\d\d$/, `${r.id}: a rule range (GW01 timeout chain, GW02 upstream pool, GW03 security)`)
+    t.match(r.code, /^GW0[1-4]\d\d$/, `${r.id}: a rule range (GW01 timeout chain, GW02 upstream pool, GW03 security, GW04 device access policy)`)
     t.match(r.id, /^[a-z0-9]+(-[a-z0-9]+)*$/)
     for (const id of Object.keys(r.hints ?? {})) t.ok(id in r.messages, `${r.id}: hint ${id} has a message`)
   }

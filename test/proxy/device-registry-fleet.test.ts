@@ -6,14 +6,16 @@ function heldPing (since: number, auth = 'alice-digest'): HeldPing & { supersede
   return p
 }
 
-t.test('onHold reports each Ping that becomes held, not one with other credentials', async (t) => {
+// regression: #10 — a Ping with other credentials is held and counted too (it ends none of the others)
+t.test('onHold reports each Ping that becomes held, one with other credentials included', async (t) => {
   const held: string[] = []
   const reg = new DeviceRegistry({ maxDevices: 10, ttl: 10_000, onlineWindow: 5000, onHold: (e, p) => { held.push(`${e.deviceId}@${p.since}`) } })
   const e = reg.touch({ user: 'bob', deviceId: 'D1', command: 'Ping' })
   reg.hold(e, heldPing(1))
   reg.hold(e, heldPing(2))
-  t.equal(reg.hold(e, heldPing(3, 'other')), false)
-  t.same(held, ['D1@1', 'D1@2'])
+  t.equal(reg.hold(e, heldPing(3, 'other')), undefined, 'held beside, superseding nothing')
+  t.same(held, ['D1@1', 'D1@2', 'D1@3'])
+  t.equal(reg.heldCount, 2, 'the same-credential Ping was replaced, the other one added')
 })
 
 t.test('supersedeRemote ends an older held Ping with the same credentials only', async (t) => {

@@ -175,28 +175,53 @@ t.test('snapshot: the /devices view', async (t) => {
   t.strictSame(snap[1], {
     deviceId: 'A', user: 'bob', deviceType: 'iPhone', userAgent: 'Apple-iPhone/1', protocolVersion: '14.1',
     lastSeen: new Date(1_000_000).toISOString(), lastCommand: 'Ping', heartbeat: 480,
-    heldPing: { heartbeat: 480, heldSeconds: 4 }, superseded: 0
+    heldPing: { heartbeat: 480, heldSeconds: 4 }, heldPings: 1, superseded: 0
   }, 'every field of a device holding a Ping (heldSeconds rounded)')
   t.match(snap[0], { deviceId: 'B', lastCommand: 'Sync', heldPing: null, heartbeat: null, deviceType: undefined })
-  t.same(JSON.parse(JSON.stringify(snap[0])), { deviceId: 'B', user: 'bob', lastSeen: new Date(1_001_000).toISOString(), lastCommand: 'Sync', heartbeat: null, heldPing: null, superseded: 0 }, 'as JSON: unknown descriptive fields left out; heartbeat null until the server accepted one')
+  t.same(JSON.parse(JSON.stringify(snap[0])), { deviceId: 'B', user: 'bob', lastSeen: new Date(1_001_000).toISOString(), lastCommand: 'Sync', heartbeat: null, heldPing: null, heldPings: 0, superseded: 0 }, 'as JSON: unknown descriptive fields left out; heartbeat null until the server accepted one')
   for (let i = 0; i < 20; i++) touch(`X${i}`)
   t.equal(reg.snapshot(5).length, 5, 'limit')
   t.equal((reg.snapshot(5)[0] as { deviceId: string }).deviceId, 'X19', 'the most recent first')
 })
 
 // regression: #4 — the gateway cannot check a password, so other credentials never end a held Ping
-t.test('a Ping with other credentials does not supersede the held one', async (t) => {
+// regression: #10 — and such a Ping is still tracked and counted (it used to be neither)
+t.test('a Ping with other credentials does not supersede the held one, and is tracked and counted', async (t) => {
   const { reg, touch, clock } = registry()
   const e = touch('D1', { command: 'Ping' })
   const held = heldPing(clock.now, 900, 'right')
   t.equal(reg.hold(e, held), undefined)
-  const intruder = heldPing(clock.now, 60, 'wrong')
-  t.equal(reg.hold(e, intruder), false, 'refused')
+  const other = heldPing(clock.now, 60, 'rotated-token')
+  t.equal(reg.hold(e, other), undefined, 'nothing superseded')
   t.equal(held.superseded, 0, 'the held Ping was not ended')
-  t.equal(e.held, held)
+  t.same(e.pings, [held, other], 'both held')
+  t.equal(e.held, other, 'the newest is the one /devices shows')
   t.equal(e.superseded, 0)
-  t.equal(reg.heldCount, 1)
+  t.equal(reg.heldCount, 2, 'both counted')
+  t.ok(reg.holdsFor(e, 'right'))
+  t.notOk(reg.holdsFor(e, 'stranger'))
   const same = heldPing(clock.now, 900, 'right')
   t.equal(reg.hold(e, same), held, 'the same credentials supersede')
   t.equal(held.superseded, 1)
+  t.equal(other.superseded, 0, 'the other identity\'s Ping is untouched')
+  t.equal(reg.heldCount, 2)
+  t.same([...reg.heldDevices()].map((d) => d.deviceId), ['D1'])
+  reg.release(e, other)
+  t.equal(e.held, same)
+  reg.release(e, same)
+  t.equal(reg.heldCount, 0)
+  t.equal(e.held, undefined)
+  t.same([...reg.heldDevices()], [])
+})
+
+t.test('snapshot lookups: ?deviceId= exact, ?user= case-insensitive; decision and rule shown', async (t) => {
+  const { reg, touch } = registry()
+  const a = touch('A')
+  a.access = { decision: 'block', rule: 'no-ipads' }
+  touch('B')
+  t.same((reg.snapshot(1000, { deviceId: 'A' }) as { deviceId: string }[]).map((d) => d.deviceId), ['A'])
+  t.match(reg.snapshot(1000, { deviceId: 'A' })[0], { decision: 'block', rule: 'no-ipads', heldPings: 0 })
+  t.same(reg.snapshot(1000, { deviceId: 'a' }), [])
+  t.equal(reg.snapshot(1000, { user: 'BOB' }).length, 2)
+  t.same(reg.snapshot(1000, { user: 'nobody' }), [])
 })

@@ -45,7 +45,7 @@ t.test('/devices on the admin listener: every field, and the gauges', async (t) 
   t.match(view, { tracked: 2, online: 2, pingsHeld: 1 })
   t.equal(view.devices.length, 2)
   const [first, second] = view.devices
-  t.strictSame(Object.keys(second ?? {}).sort(), ['deviceId', 'deviceType', 'heartbeat', 'heldPing', 'lastCommand', 'lastSeen', 'protocolVersion', 'superseded', 'user', 'userAgent'], 'the fields of a device')
+  t.strictSame(Object.keys(second ?? {}).sort(), ['deviceId', 'deviceType', 'heartbeat', 'heldPing', 'heldPings', 'lastCommand', 'lastSeen', 'protocolVersion', 'superseded', 'user', 'userAgent'], 'the fields of a device (decision and rule too, with access.policy)')
   t.match(second, {
     deviceId: 'APPL123', user: 'bob', deviceType: 'iPhone', userAgent: 'Apple-iPhone14C2/2105.255', protocolVersion: '14.1',
     // heartbeat is the last one the server accepted (an empty Ping reuses it); this first Ping is

@@ -164,5 +164,7 @@ t.test('a Ping with other credentials does not supersede the held Ping', async (
   await seen.body
   t.equal(a.seen.aborted, false, 'the held Ping was not cancelled upstream')
   t.equal(await metricValue(gw.registry, metricNames.pingSuperseded), 0, 'nothing superseded')
-  t.equal(gw.gateway.devices.heldCount, 1, 'the original is still the held one')
+  // regression: #10 — the other Ping is held too, tracked and counted (it used to be invisible)
+  t.equal(gw.gateway.devices.heldCount, 2, 'both Pings are held and counted')
+  t.equal(await metricValue(gw.registry, metricNames.pingsHeld), 2, 'eas_gateway_pings_held agrees with the Pings in flight')
 })

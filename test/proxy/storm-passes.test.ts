@@ -26,10 +26,13 @@ function stub (req: { user?: string, deviceId?: string, ping?: boolean, holding?
   const request = {
     ctx: { user: req.user, deviceId: req.deviceId, command: req.ping === true ? 'Ping' : 'Sync' },
     credential: req.credential ?? 'C',
+    identity: req.credential ?? 'C',
     ping: req.ping === true ? { heartbeat: 300, empty: false, folders: 1 } : undefined,
-    device: req.holding === true ? { held: {} } : undefined
+    device: req.holding === true ? { pings: [{ auth: 'C' }] } : undefined
   }
-  return { ctx: { request, limits } as unknown as PassContext, calls, refused }
+  // The registry's answer to "does this device hold a Ping with these credentials?"
+  const devices = { holdsFor: (d: { pings: { auth: string }[] }, auth: string) => d.pings.some((p) => p.auth === auth) }
+  return { ctx: { request, limits, devices } as unknown as PassContext, calls, refused }
 }
 
 t.test('without limits wired (stub contexts elsewhere), every limit pass lets the request through', async (t) => {
@@ -71,6 +74,9 @@ t.test('held Pings: only a new Ping is capped; a superseding Ping and other comm
   const superseding = stub({ user: 'u', deviceId: 'D', ping: true, holding: true }, { ping: NO('held_pings') })
   t.equal(limitHeldPings(superseding.ctx), undefined)
   t.same(superseding.calls, [], 'replaces its own held Ping: adds nothing')
+  // regression: #10 — a Ping with other credentials is held beside the device's one: it counts
+  const other = stub({ user: 'u', deviceId: 'D', ping: true, holding: true, credential: 'rotated' }, { ping: NO('held_pings') }, 7)
+  t.match(limitHeldPings(other.ctx), { status: 503, reason: 'limit_held_pings' }, 'other credentials add a held Ping')
   const fresh = stub({ user: 'u', deviceId: 'D', ping: true }, { ping: NO('held_pings') }, 7)
   t.match(limitHeldPings(fresh.ctx), { status: 503, reason: 'limit_held_pings', headers: { 'retry-after': '3' } })
   t.same(fresh.calls, ['ping 7'], 'asked with the current held count')

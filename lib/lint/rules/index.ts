@@ -22,6 +22,9 @@ import { rule as backoffMaxNotBelowErrorExpiry } from './backoff-max-not-below-e
 import { rule as deviceRateAboveGlobalRate } from './device-rate-above-global-rate.js'
 import { rule as heldPingsAboveConnections } from './held-pings-above-connections.js'
 import { rule as safeHeartbeatOutsideHordeRange } from './safe-heartbeat-outside-horde-range.js'
+import { rule as policyRuleShadowed } from './policy-rule-shadowed.js'
+import { rule as policyRegexBacktracking } from './policy-regex-backtracking.js'
+import { rule as policyBlocksEveryDevice } from './policy-blocks-every-device.js'
 
 /** Every rule, in the order findings are reported. */
 export const RULES: readonly Rule[] = [
@@ -47,5 +50,8 @@ export const RULES: readonly Rule[] = [
   backoffMaxNotBelowErrorExpiry,
   deviceRateAboveGlobalRate,
   heldPingsAboveConnections,
-  safeHeartbeatOutsideHordeRange
+  safeHeartbeatOutsideHordeRange,
+  policyRuleShadowed,
+  policyRegexBacktracking,
+  policyBlocksEveryDevice
 ]

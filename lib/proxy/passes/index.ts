@@ -1,3 +1,4 @@
+import type { AccessController } from '../../access/index.js'
 import type { GatewayConfig } from '../../config/index.js'
 import type { Logger } from '../../log/index.js'
 import type { Metrics } from '../../metrics/index.js'
@@ -5,6 +6,7 @@ import type { DeviceRegistry } from '../device-registry.js'
 import type { RequestState, StateChange } from '../request-state.js'
 import type { RequestControl, Verdict } from '../verdict.js'
 import { clampHeartbeat } from './clamp-heartbeat.js'
+import { controlAccess } from './control-access.js'
 import { holdPing } from './hold-ping.js'
 import type { PassLimits } from './limit-context.js'
 import { limitDeviceRate } from './limit-device-rate.js'
@@ -27,6 +29,8 @@ export interface PassContext {
   readonly logger: Logger
   /** Storm protection; absent when none is wired (stub contexts). */
   readonly limits?: PassLimits
+  /** Device access control; absent without `access.policy` (held Pings are then never re-checked). */
+  readonly access?: { readonly controller?: AccessController }
 }
 
 /**
@@ -39,6 +43,9 @@ export type Pass = (ctx: PassContext) => Verdict | StateChange | undefined
 export const INCOMING_PASSES: readonly Pass[] = [
   rejectMalformedQuery,
   trackDevice,
+  // After the device is tracked (so /devices shows blocked devices too), before anything that
+  // spends a budget or reaches the upstream.
+  controlAccess,
   limitDeviceRate,
   parsePing,
   clampHeartbeat,
