@@ -1,3 +1,5 @@
+import { GatewayError } from '../errors.js'
+import { formatCliError, toCliError } from './cli-error.js'
 import { EXIT, type CliIo } from './io.js'
 
 const USAGE = `usage: gateway <command> [options]
@@ -23,15 +25,14 @@ export async function cli (argv: string[], io: CliIo): Promise<number> {
       case 'help': case '--help': case '-h': io.stdout(USAGE); return EXIT.OK
       case '--version': case 'version': io.stdout(`${(await import('../package-root.js')).packageVersion()}\n`); return EXIT.OK
       case undefined: io.stderr(USAGE); return EXIT.USAGE
-      default: io.stderr(`gateway: GW_ERR_CLI_USAGE: unknown command "${command}"\n\n${USAGE}`); return EXIT.USAGE
+      default: throw new GatewayError('GW_ERR_CLI_USAGE', `unknown command "${command}"`)
     }
   } catch (err) {
-    const code = (err as { code?: string }).code
-    if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')) {
-      io.stderr(`gateway ${command ?? ''}: GW_ERR_CLI_USAGE: ${(err as Error).message}\n`)
-      return EXIT.USAGE
-    }
-    throw err
+    // Every refusal (usage, unreadable or invalid configuration) leaves through here: exit 2.
+    const known = toCliError(err)
+    if (known === undefined) throw err
+    io.stderr(formatCliError(known, command === 'serve' || command === 'check' || command === 'lint' ? command : undefined))
+    return EXIT.USAGE
   }
 }
 

@@ -1,6 +1,8 @@
 import { resolve } from 'node:path'
 import { createSecureContext } from 'node:tls'
 import type { GatewayConfig } from '../config/index.js'
+import { GatewayError } from '../errors.js'
+import { errorCode, readOrThrow } from './cli-error.js'
 import type { CliIo } from './io.js'
 
 /** The PEM material a config names, read and checked. */
@@ -14,35 +16,27 @@ export interface ConfigFiles {
  * Reads the TLS key/certificate and upstream CA files a config names (relative to the config's
  * folder) and checks they are usable, so `check` and `serve` refuse the same configs with a
  * message instead of an OpenSSL stack trace at start-up or a TLS failure on every request later.
- * Returns the files, or the message to print.
+ * Throws GW_ERR_CONFIG_UNREADABLE or GW_ERR_CONFIG_INVALID naming the setting and the file.
  */
-export async function readConfigFiles (config: GatewayConfig, base: string, io: CliIo): Promise<ConfigFiles | string> {
-  const read = async (what: string, p: string): Promise<string> => {
-    try { return await io.readFile(resolve(base, p)) } catch (err) {
-      throw new Error(`gateway: GW_ERR_CONFIG_UNREADABLE: cannot read ${what} ${p}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}\n`)
-    }
-  }
+export async function readConfigFiles (config: GatewayConfig, base: string, io: CliIo): Promise<ConfigFiles> {
+  const read = async (what: string, p: string): Promise<string> => await readOrThrow(io.readFile, resolve(base, p), `${what} ${p}`)
   const usable = (what: string, options: { ca?: string, key?: string, cert?: string }): void => {
     try { createSecureContext(options) } catch (err) {
-      throw new Error(`gateway: GW_ERR_CONFIG_INVALID: ${what} cannot be used: ${(err as Error).message} (${(err as NodeJS.ErrnoException).code ?? 'invalid'})\n`)
+      throw new GatewayError('GW_ERR_CONFIG_INVALID', `${what} cannot be used: ${err instanceof Error ? err.message : String(err)} (${errorCode(err) ?? 'invalid'})`, { cause: err })
     }
   }
-  try {
-    const ca: Record<string, string> = {}
-    for (const u of config.upstreams) {
-      if (u.ca === undefined) continue
-      const pem = await read(`upstreams "${u.name}" ca`, u.ca)
-      if (!pem.includes('-----BEGIN CERTIFICATE-----')) throw new Error(`gateway: GW_ERR_CONFIG_INVALID: upstreams "${u.name}" ca ${u.ca} holds no PEM certificate\n`)
-      usable(`upstreams "${u.name}" ca ${u.ca}`, { ca: pem })
-      ca[u.name] = pem
-    }
-    const t = config.listen.tls
-    if (t === undefined) return { ca }
-    const tls = { key: await read('listen.tls.key', t.key), cert: await read('listen.tls.cert', t.cert) }
-    // Not PEM, or a key that does not match: the HTTPS server would throw it, with a stack trace.
-    usable(`listen.tls cert ${t.cert} / key ${t.key}`, tls)
-    return { ca, tls }
-  } catch (err) {
-    return (err as Error).message
+  const ca: Record<string, string> = {}
+  for (const u of config.upstreams) {
+    if (u.ca === undefined) continue
+    const pem = await read(`upstreams "${u.name}" ca`, u.ca)
+    if (!pem.includes('-----BEGIN CERTIFICATE-----')) throw new GatewayError('GW_ERR_CONFIG_INVALID', `upstreams "${u.name}" ca ${u.ca} holds no PEM certificate`)
+    usable(`upstreams "${u.name}" ca ${u.ca}`, { ca: pem })
+    ca[u.name] = pem
   }
+  const t = config.listen.tls
+  if (t === undefined) return { ca }
+  const tls = { key: await read('listen.tls.key', t.key), cert: await read('listen.tls.cert', t.cert) }
+  // Not PEM, or a key that does not match: the HTTPS server would throw it, with a stack trace.
+  usable(`listen.tls cert ${t.cert} / key ${t.key}`, tls)
+  return { ca, tls }
 }

@@ -9,6 +9,7 @@ import { TOPOLOGY_SCHEMA, type HopKeepalive, type HopSetting, type ServerBound, 
 import { hasVendorReader, VENDOR_CONFIG_KINDS } from './vendor/read-vendor-config.js'
 import type { VendorHop, VendorLocation } from './vendor/vendor-hop.js'
 import { parseTimerValue, type TimerValue } from './topology-value.js'
+import type { Loose } from './schema-types.js'
 import { parseYamlSource, positionOf, type YamlSource } from './yaml-source.js'
 
 /** A topology file after the structural pass: the raw value, before the catalog is applied. */
@@ -22,19 +23,10 @@ export interface ParsedTopology {
 /** A topology resolved against the catalog (`topology` is absent when the file has errors). */
 export interface LoadedTopology extends ParsedTopology { readonly topology?: Topology }
 
-/** The raw shape the schema guarantees. */
-export interface RawTopology {
-  readonly catalog?: string
-  readonly margin?: number
-  readonly server?: { readonly kind?: string, readonly minHeartbeat?: number, readonly maxHeartbeat?: number }
-  readonly hops?: readonly (RawHop | undefined)[]
-}
-/** A hop as the layout pass leaves it: a field with a layout error is absent. */
-export interface RawHop {
-  readonly name?: string, readonly kind?: string, readonly config?: string, readonly match?: string, readonly timeouts?: Readonly<Record<string, unknown>>
-  readonly tcpKeepalive?: unknown, readonly balancing?: TopologyHop['balancing'], readonly closeOn401?: boolean
-  readonly abortOnClose?: boolean, readonly terminationGrace?: number
-}
+/** The raw shape the schema guarantees, even with layout errors (a field with an error is absent). */
+export type RawTopology = Loose<typeof TOPOLOGY_SCHEMA>
+/** A hop as the layout pass leaves it. */
+export type RawHop = NonNullable<NonNullable<RawTopology['hops']>[number]>
 
 /** First pass: YAML and layout. Its `value.catalog` names the user's catalog file, if any. */
 export function parseTopology (text: string, file: string): ParsedTopology {
