@@ -1,3 +1,4 @@
+import { formatDiagnostic, type Diagnostic } from '../config/index.js'
 import { GatewayError, isGatewayError } from '../errors.js'
 
 /**
@@ -12,9 +13,22 @@ export function toCliError (err: unknown): GatewayError | undefined {
   return undefined
 }
 
-/** `gateway check: GW_ERR_CLI_USAGE: ...` plus a newline. */
+/**
+ * `gateway check: GW_ERR_CLI_USAGE: ...` plus a newline, after the findings attached to the error
+ * (`file:line:col severity CODE rule: message`, as `gateway check` prints them).
+ */
 export function formatCliError (err: GatewayError, command?: string): string {
-  return `gateway${command !== undefined ? ` ${command}` : ''}: ${err.code}: ${err.message}\n`
+  const findings = (err.diagnostics ?? []).filter(isDiagnostic).map((d) => formatFinding(d))
+  return findings.join('') + `gateway${command !== undefined ? ` ${command}` : ''}: ${err.code}: ${err.message}\n`
+}
+
+/** One finding and its hint, as check, serve and the refusal above print them. */
+export function formatFinding (d: Diagnostic): string {
+  return formatDiagnostic(d) + (d.hint !== undefined ? `\n  hint: ${d.hint}` : '') + '\n'
+}
+
+function isDiagnostic (d: unknown): d is Diagnostic {
+  return typeof d === 'object' && d !== null && 'code' in d && 'file' in d && 'line' in d && 'message' in d
 }
 
 /** The fs error code (`ENOENT`) or message of a failed read, for GW_ERR_CONFIG_UNREADABLE. */

@@ -1,4 +1,5 @@
 import { GatewayError } from '../errors.js'
+import { packageVersion } from '../package-root.js'
 import { formatCliError, toCliError } from './cli-error.js'
 import { EXIT, type CliIo } from './io.js'
 
@@ -9,9 +10,16 @@ commands:
   check -c FILE            validate a gateway config with the same checks serve runs
   lint TOPOLOGY.yaml...    prove every hop's timeout on the path outlasts the heartbeat
   probe URL | --listen     measure a live path's idle timeout (and the server side of it)
-  help                     this text
-  --version                print the version
+  help [COMMAND]           this text, or one command's options (same as gateway COMMAND --help)
+
+options:
+  -V, --version            print the version and exit
+  -h, --help               this text
+
+exit codes: 0 ok, 1 findings or failure, 2 could not run (usage, unreadable or invalid configuration)
 `
+
+const COMMANDS = ['serve', 'check', 'lint', 'probe'] as const
 
 /** The CLI: dispatches lazily to a subcommand and resolves with the exit code. */
 export async function cli (argv: string[], io: CliIo): Promise<number> {
@@ -22,8 +30,8 @@ export async function cli (argv: string[], io: CliIo): Promise<number> {
       case 'check': return await (await import('./check.js')).runCheck(rest, io)
       case 'lint': return await (await import('./lint.js')).runLint(rest, io)
       case 'probe': return await (await import('./probe.js')).runProbe(rest, io)
-      case 'help': case '--help': case '-h': io.stdout(USAGE); return EXIT.OK
-      case '--version': case 'version': io.stdout(`${(await import('../package-root.js')).packageVersion()}\n`); return EXIT.OK
+      case 'help': case '--help': case '-h': return await help(rest, io)
+      case 'version': case '--version': case '-V': io.stdout(`${packageVersion()}\n`); return EXIT.OK
       case undefined: io.stderr(USAGE); return EXIT.USAGE
       default: throw new GatewayError('GW_ERR_CLI_USAGE', `unknown command "${command}"`)
     }
@@ -31,9 +39,18 @@ export async function cli (argv: string[], io: CliIo): Promise<number> {
     // Every refusal (usage, unreadable or invalid configuration) leaves through here: exit 2.
     const known = toCliError(err)
     if (known === undefined) throw err
-    io.stderr(formatCliError(known, command === 'serve' || command === 'check' || command === 'lint' ? command : undefined))
+    io.stderr(formatCliError(known, COMMANDS.find((c) => c === command)))
     return EXIT.USAGE
   }
+}
+
+/** `gateway help [COMMAND]`: the overview, or the command's own `--help`. */
+async function help (rest: readonly string[], io: CliIo): Promise<number> {
+  const [topic, ...extra] = rest
+  if (topic === undefined) { io.stdout(USAGE); return EXIT.OK }
+  const known = COMMANDS.find((c) => c === topic)
+  if (known === undefined || extra.length > 0) throw new GatewayError('GW_ERR_CLI_USAGE', `no help for "${rest.join(' ')}": commands are ${COMMANDS.join(', ')}`)
+  return await cli([known, '--help'], io)
 }
 
 export type { CliIo } from './io.js'
