@@ -10,16 +10,20 @@ commands:
   check -c FILE            validate a gateway config with the same checks serve runs
   lint TOPOLOGY.yaml...    prove every hop's timeout on the path outlasts the heartbeat
   probe URL | --listen     measure a live path's idle timeout (and the server side of it)
+  healthcheck [-c FILE]    ask a running gateway's /healthz on its configured admin port
   help [COMMAND]           this text, or one command's options (same as gateway COMMAND --help)
 
 options:
   -V, --version            print the version and exit
   -h, --help               this text
 
+environment:
+  EAS_GATEWAY_CONFIG       the config file serve, check and healthcheck read when -c is not given
+
 exit codes: 0 ok, 1 findings or failure, 2 could not run (usage, unreadable or invalid configuration)
 `
 
-const COMMANDS = ['serve', 'check', 'lint', 'probe'] as const
+const COMMANDS = ['serve', 'check', 'lint', 'probe', 'healthcheck'] as const
 
 /** The CLI: dispatches lazily to a subcommand and resolves with the exit code. */
 export async function cli (argv: string[], io: CliIo): Promise<number> {
@@ -30,6 +34,7 @@ export async function cli (argv: string[], io: CliIo): Promise<number> {
       case 'check': return await (await import('./check.js')).runCheck(rest, io)
       case 'lint': return await (await import('./lint.js')).runLint(rest, io)
       case 'probe': return await (await import('./probe.js')).runProbe(rest, io)
+      case 'healthcheck': return await (await import('./healthcheck.js')).runHealthcheck(rest, io)
       case 'help': case '--help': case '-h': return await help(rest, io)
       case 'version': case '--version': case '-V': io.stdout(`${packageVersion()}\n`); return EXIT.OK
       case undefined: io.stderr(USAGE); return EXIT.USAGE

@@ -29,7 +29,7 @@ t.test('gateway --version, -V and version print the package version on stdout, e
 })
 
 t.test('help for every command: gateway help X and gateway X --help print the same usage', async (t) => {
-  for (const command of ['serve', 'check', 'lint']) {
+  for (const command of ['serve', 'check', 'lint', 'healthcheck']) {
     const a = memoryIo()
     const b = memoryIo()
     t.equal(await cli([command, '--help'], a), 0, `${command} --help exits 0`)
