@@ -37,10 +37,14 @@ t.test('schemas/ holds exactly the generated schemas (one source: the loaders\' 
   }
 })
 
-const files = [...yamlFiles(join(ROOT, 'examples')), ...yamlFiles(join(ROOT, 'policies'))]
+// Every example and policy file; under deploy/, the config files (Kubernetes manifests have no modeline).
+const files = [
+  ...yamlFiles(join(ROOT, 'examples')), ...yamlFiles(join(ROOT, 'policies')),
+  ...yamlFiles(join(ROOT, 'deploy')).filter((f) => MODELINE.test(readFileSync(f, 'utf8')))
+]
 
 t.test('every YAML file in examples/ and policies/ names its schema and validates against it', async (t) => {
-  t.ok(files.length >= 12, `${files.length} files`)
+  t.ok(files.length >= 13, `${files.length} files`)
   for (const file of files) {
     const rel = relative(ROOT, file)
     const text = readFileSync(file, 'utf8')
