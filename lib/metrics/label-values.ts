@@ -7,7 +7,7 @@
  */
 
 /** Why a forwarded request failed at the upstream (proxy's UpstreamFailure). */
-export const UPSTREAM_ERROR_REASONS = ['dns', 'refused', 'connect_timeout', 'tls', 'reset', 'timeout', 'other'] as const
+export const UPSTREAM_ERROR_REASONS = ['dns', 'refused', 'connect_timeout', 'tls', 'reset', 'bad_response', 'timeout', 'fd_exhausted', 'other'] as const
 
 /** Why nothing reached an upstream (upstream's ConnectFailure): the failover reasons. */
 export const CONNECT_FAILURES = ['dns', 'refused', 'connect_timeout', 'tls'] as const
@@ -23,6 +23,12 @@ export const STATUS_CLASSES = ['2xx', '3xx', '4xx', '5xx'] as const
 
 /** Statuses of requests refused before any EAS handling (404 not the EAS path, 405 method). */
 export const REFUSED_STATUSES = ['404', '405'] as const
+
+/** Where the gateway ran out of file descriptors: accepting a device, or connecting upstream. */
+export const FD_SIDES = ['device', 'upstream'] as const
+
+/** Why a device's TLS handshake failed (proxy's HandshakeFailure). */
+export const TLS_HANDSHAKE_FAILURES = ['timeout', 'reset', 'protocol_version', 'no_shared_cipher', 'http_on_tls_port', 'client_alert', 'other'] as const
 
 /** Which heartbeat bound a clamped Ping broke. */
 export const CLAMP_BOUNDS = ['min', 'max'] as const

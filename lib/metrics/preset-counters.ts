@@ -1,6 +1,6 @@
 import type { Metrics } from './create-metrics.js'
 import {
-  CLAMP_BOUNDS, CONNECT_FAILURES, LIMIT_NAMES, PROBE_FAILURES, REFUSED_STATUSES, STATUS_CLASSES, UPSTREAM_ERROR_REASONS,
+  CLAMP_BOUNDS, CONNECT_FAILURES, FD_SIDES, LIMIT_NAMES, PROBE_FAILURES, REFUSED_STATUSES, STATUS_CLASSES, TLS_HANDSHAKE_FAILURES, UPSTREAM_ERROR_REASONS,
   type BoundedLabels
 } from './label-values.js'
 
@@ -19,7 +19,10 @@ export function presetCounters (m: Metrics, sets: BoundedLabels): void {
     for (const reason of PROBE_FAILURES) m.upstreamEjections.inc({ upstream, reason }, 0)
     for (const result of ['alive', ...PROBE_FAILURES]) m.upstreamHealthChecks.inc({ upstream, result }, 0)
     for (const reason of CONNECT_FAILURES) m.upstreamFailovers.inc({ upstream, reason }, 0)
+    m.upstreamPanic.inc({ upstream }, 0)
   }
+  for (const side of FD_SIDES) m.fdExhausted.inc({ side }, 0)
+  for (const reason of TLS_HANDSHAKE_FAILURES) m.tlsHandshakeFailures.inc({ reason }, 0)
   for (const limit of LIMIT_NAMES) m.limitRejections.inc({ limit }, 0)
   for (const status of REFUSED_STATUSES) m.refused.inc({ status }, 0)
   for (const bound of CLAMP_BOUNDS) m.pingClamped.inc({ bound }, 0)

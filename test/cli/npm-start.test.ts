@@ -18,7 +18,9 @@ async function listening (port: number): Promise<boolean> {
 // SIGTERM to npm alone, not to its process group) must stop the gateway it started.
 t.test('npm start -- --port 0 --admin-port 0: ports configurable; SIGTERM to npm stops the gateway', { timeout: 240_000 }, async (t) => {
   // Its own process group, so the teardown can stop whatever is left (a gateway npm orphaned).
-  const npm = spawn('npm', ['start', '--silent', '--', '--port', '0', '--admin-port', '0'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], detached: true })
+  // --ignore-scripts skips only prestart (ensure-installed: an `npm ci` there would swap
+  // node_modules under the tests running beside this one); the start script itself runs.
+  const npm = spawn('npm', ['start', '--silent', '--ignore-scripts', '--', '--port', '0', '--admin-port', '0'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], detached: true })
   const exited = new Promise<number | null>((resolve) => npm.once('exit', (code) => { resolve(code) }))
   t.teardown(() => {
     try { if (npm.pid !== undefined) process.kill(-npm.pid, 'SIGKILL') } catch { /* the group is already gone */ }
