@@ -14,7 +14,8 @@ export type CheckText = (text: string) => readonly Diagnostic[]
 export function addDurationHints (findings: readonly Diagnostic[], text: string, check: CheckText): Diagnostic[] {
   const bare = findings.filter((d) => d.code === 'GW0005' && d.severity === 'error' && bareNumber(text, d.path) !== undefined)
   if (bare.length === 0) return [...findings]
-  return findings.map((d) => bare.includes(d) ? { ...d, hint: hintFor(d, bare, text, check) } : d)
+  // The generic "write e.g. 3600s, 3600m or 3600ms" gives way to the hint, which was checked.
+  return findings.map((d) => bare.includes(d) ? { ...d, message: d.message.replace(/: write e\.g\. .*$/, ''), hint: hintFor(d, bare, text, check) } : d)
 }
 
 function hintFor (d: Diagnostic, bare: readonly Diagnostic[], text: string, check: CheckText): string {

@@ -20,11 +20,11 @@ export type ValidLoadedConfig = Pick<LoadedGatewayConfig, 'positions' | 'source'
  * folder) and checks they are usable, so `check` and `serve` refuse the same configs with a
  * message instead of an OpenSSL stack trace at start-up or a TLS failure on every request later.
  * Throws GW_ERR_CONFIG_UNREADABLE or GW_ERR_CONFIG_INVALID with one diagnostic attached: at the
- * file:line:col of the setting that names the file, with the path it resolved to.
+ * file:line:col of the key that names the file (`key:`, `ca:`), with the path it resolved to.
  */
 export async function readConfigFiles (loaded: ValidLoadedConfig, base: string, io: CliIo): Promise<ConfigFiles> {
   const refuse = (code: ErrorCode, path: DocPath, rule: Pick<Diagnostic, 'code' | 'rule'>, message: string, detail: string, cause?: unknown): GatewayError => {
-    const { line, col } = loaded.positions.at(path)
+    const { line, col } = loaded.positions.keyAt(path)
     const err = new GatewayError(code, detail, { cause })
     err.diagnostics = [{ ...rule, severity: 'error', file: loaded.source.file, line, col, path, message: `${formatPath(path)}: ${message}` }]
     return err
