@@ -79,6 +79,18 @@ t.test('gateway serve /metrics: promtool check metrics passes, preset counters a
   t.match(text, /^eas_gateway_requests_total\{command="Ping",outcome="upstream_timeout"\} 0$/m)
   t.match(text, /^eas_gateway_limit_rejections_total\{limit="held_pings"\} 0$/m)
   t.match(text, /^eas_gateway_nodejs_active_handles_all \d+$/m)
+
+  // Every metric the alerting rules and the dashboard read is one the gateway exports (a typo
+  // there would be an alert that never fires), except the ones the README lists as planned.
+  const exported = new Set([...text.matchAll(/^# TYPE (\S+) /gm)].map((m) => m[1]))
+  const PLANNED = new Set(['eas_gateway_ping_answers_total'])
+  const used = new Set<string>()
+  for (const file of ['policies/prometheus/eas-gateway-rules.yml', 'policies/grafana/eas-gateway-dashboard.json']) {
+    const src = await readFile(new URL(`../../${file}`, import.meta.url), 'utf8')
+    for (const m of src.matchAll(/(?<![:\w])(eas_gateway_[a-z0-9_]+)/g)) used.add((m[1] ?? '').replace(/_(bucket|sum|count)$/, ''))
+  }
+  t.ok(used.size >= 20, `${used.size} metrics used by rules and dashboard`)
+  for (const name of used) t.ok(exported.has(name) || PLANNED.has(name), `${name} is exported${PLANNED.has(name) ? ' (planned)' : ''}`)
 })
 
 t.test('promtool itself refuses a gauge ending in _total (the check above can fail)', { skip: PROMTOOL === undefined ? 'promtool not installed' : false }, async (t) => {
