@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process'
 import { connect } from 'node:net'
 import { fileURLToPath } from 'node:url'
 import t from 'tap'
+import { cleanCopy } from '../helpers/clean-copy.js'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 
@@ -17,10 +18,13 @@ async function listening (port: number): Promise<boolean> {
 // `npm start` builds, then runs the demo. Stopping npm (as a process manager or `kill` does: one
 // SIGTERM to npm alone, not to its process group) must stop the gateway it started.
 t.test('npm start -- --port 0 --admin-port 0: ports configurable; SIGTERM to npm stops the gateway', { timeout: 240_000 }, async (t) => {
+  // In a clean copy: `npm start` builds, and must not rewrite the dist/ other tests run.
+  const root = t.testdir({})
+  cleanCopy(ROOT, root)
   // Its own process group, so the teardown can stop whatever is left (a gateway npm orphaned).
   // --ignore-scripts skips only prestart (ensure-installed: an `npm ci` there would swap
   // node_modules under the tests running beside this one); the start script itself runs.
-  const npm = spawn('npm', ['start', '--silent', '--ignore-scripts', '--', '--port', '0', '--admin-port', '0'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], detached: true })
+  const npm = spawn('npm', ['start', '--silent', '--ignore-scripts', '--', '--port', '0', '--admin-port', '0'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], detached: true })
   const exited = new Promise<number | null>((resolve) => npm.once('exit', (code) => { resolve(code) }))
   t.teardown(() => {
     try { if (npm.pid !== undefined) process.kill(-npm.pid, 'SIGKILL') } catch { /* the group is already gone */ }

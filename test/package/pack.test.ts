@@ -1,9 +1,10 @@
 import { spawnSync } from 'node:child_process'
-import { mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { builtinModules } from 'node:module'
 import { join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import t from 'tap'
+import { cleanCopy } from '../helpers/clean-copy.js'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string, dependencies: Record<string, string> }
@@ -20,16 +21,21 @@ function jsFiles (dir: string): string[] {
   })
 }
 
-// `npm pack` as a publish does it (the prepack script builds dist/), unpacked where Node resolves
-// its dependencies from this checkout's node_modules (offline: no registry needed).
+// `npm pack` as a publish does it, from a clean copy of the tracked files (no dist/: the prepack
+// script builds it there, never touching this checkout's dist/ that other tests run), unpacked
+// where Node resolves its dependencies from this checkout's node_modules (offline).
 t.test('npm pack ships a working package: dist built by prepack, import(\'eas-gateway\'), the bin, LICENSE, schemas', { timeout: 240_000 }, async (t) => {
   const dir = t.testdir({})
-  const packed = run('npm', ['pack', '--silent', '--pack-destination', dir], ROOT)
+  const clone = join(dir, 'clone')
+  t.ok(cleanCopy(ROOT, clone) > 100, 'tracked files copied')
+  t.notOk(existsSync(join(clone, 'dist')), 'a clean copy has no dist/')
+  const packed = run('npm', ['pack', '--silent', '--pack-destination', dir], clone)
   t.equal(packed.status, 0, `npm pack: ${packed.out.slice(-500)}`)
   const tgz = readdirSync(dir).find((f) => f.endsWith('.tgz'))
   if (tgz === undefined) { t.fail('no tarball'); return }
-  // Inside the checkout (under .tap/), so `pino`, `undici`, ... resolve from ROOT/node_modules.
-  const modules = join(dir, 'node_modules', 'eas-gateway')
+  // Under the copy, so `pino`, `undici`, ... resolve through its node_modules link.
+  const unpacked = join(clone, 'unpacked')
+  const modules = join(unpacked, 'node_modules', 'eas-gateway')
   mkdirSync(modules, { recursive: true })
   t.equal(run('tar', ['xzf', join(dir, tgz), '-C', modules, '--strip-components=1'], dir).status, 0, 'unpacks')
   const files = readdirSync(modules)
@@ -40,7 +46,7 @@ t.test('npm pack ships a working package: dist built by prepack, import(\'eas-ga
   const api = await import(pathToFileURL(join(modules, 'dist', 'lib', 'index.js')).href) as Record<string, unknown>
   t.type(api.createGateway, 'function', 'the exports entry exists and loads')
   t.type(api.lintTopology, 'function')
-  const viaName = run('node', ['--input-type=module', '-e', 'const m = await import("eas-gateway"); console.log(typeof m.cli, m.packageVersion())'], dir)
+  const viaName = run('node', ['--input-type=module', '-e', 'const m = await import("eas-gateway"); console.log(typeof m.cli, m.packageVersion())'], unpacked)
   t.equal(viaName.out.trim(), `function ${pkg.version}`, 'import(\'eas-gateway\') by name, and the version from the shipped package.json')
   const bin = join(modules, 'dist', 'bin', 'gateway.js')
   t.equal(run('node', [bin, '--version'], dir).out.trim(), pkg.version, 'gateway --version')
