@@ -28,7 +28,8 @@ export const JSON_SCHEMA_SOURCES: Readonly<Record<string, { readonly schema: Sch
  * whose diagnostics remain the authority; the JSON Schema never refuses what the loader accepts.
  */
 export function toJsonSchema (name: string, schema: Schema, title: string): JsonSchema {
-  return { $schema: 'https://json-schema.org/draft/2020-12/schema', $id: `${name}.schema.json`, title, ...convert(schema) }
+  // The document itself must be a mapping: an empty file is refused by the loader too.
+  return { $schema: 'https://json-schema.org/draft/2020-12/schema', $id: `${name}.schema.json`, title, ...convert(schema), ...(schema.type === 'object' ? { type: 'object' } : {}) }
 }
 
 function convert (s: Schema): JsonSchema {

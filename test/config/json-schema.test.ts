@@ -93,4 +93,6 @@ t.test('the schemas refuse what the loader refuses: typos, unit-less durations, 
   }
   t.notOk(topology({ server: { kind: 'exchange' }, hops: [{ name: 'a', kind: 'nginx', balancing: 'random' }] }), 'topology: unknown balancing')
   t.notOk(topology({ server: { kind: 'exchange' } }), 'topology: hops required')
+  t.notOk(gateway(null), 'an empty gateway.yaml is refused, as the loader does')
+  t.match(loadGatewayConfig('', 'x.yaml').diagnostics, [{ code: 'GW0004', line: 1, col: 1, message: /the file is empty: missing required key "upstreams"/ }], 'and the loader says why')
 })
