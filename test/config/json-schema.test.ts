@@ -37,11 +37,12 @@ t.test('schemas/ holds exactly the generated schemas (one source: the loaders\' 
   }
 })
 
-// Every example and policy file; under deploy/, the config files (Kubernetes manifests have no modeline).
-const files = [
-  ...yamlFiles(join(ROOT, 'examples')), ...yamlFiles(join(ROOT, 'policies')),
-  ...yamlFiles(join(ROOT, 'deploy')).filter((f) => MODELINE.test(readFileSync(f, 'utf8')))
-]
+// Every file of ours in examples/ and policies/ (gateway.yaml, topology.yaml, catalogs) must name its
+// schema; any other YAML there or under deploy/ that names one (a vendor's envoy.yaml or a
+// Kubernetes manifest does not) is validated too.
+const OURS = /(^|\/)(gateway|topology|[\w-]*catalog[\w-]*)\.ya?ml$/
+const files = [...yamlFiles(join(ROOT, 'examples')), ...yamlFiles(join(ROOT, 'policies')), ...yamlFiles(join(ROOT, 'deploy'))]
+  .filter((f) => OURS.test(f) || MODELINE.test(readFileSync(f, 'utf8')))
 
 t.test('every YAML file in examples/ and policies/ names its schema and validates against it', async (t) => {
   t.ok(files.length >= 13, `${files.length} files`)

@@ -57,8 +57,12 @@ t.test('npm pack ships a working package: dist built by prepack, import(\'eas-ga
   const bare = new Set<string>()
   for (const f of jsFiles(join(modules, 'dist'))) {
     const code = readFileSync(f, 'utf8').split('\n').filter((l) => !/^\s*(\*|\/\/|\/\*)/.test(l)).join('\n')
-    for (const m of code.matchAll(/(?:from|import)\s*\(?\s*['"]([^'"./][^'"]*)['"]/g)) bare.add(m[1] ?? '')
+    for (const m of code.matchAll(/^\s*(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]|^\s*import\s+['"]([^'"]+)['"]|\bimport\(\s*['"]([^'"]+)['"]\s*\)/gm)) {
+      const spec = m[1] ?? m[2] ?? m[3] ?? ''
+      if (!spec.startsWith('.')) bare.add(spec)
+    }
   }
+  t.ok(bare.has('pino') && bare.has('undici'), 'the scan sees the runtime imports')
   const root = (s: string): string => s.startsWith('@') ? s.split('/').slice(0, 2).join('/') : s.split('/')[0] ?? s
   const undeclared = [...bare].filter((s) => !s.startsWith('node:') && !builtinModules.includes(s) && !(root(s) in pkg.dependencies))
   t.same(undeclared, [], 'every runtime import is a dependency')
