@@ -44,6 +44,7 @@ t.test('the unit runs serve on EAS_GATEWAY_CONFIG, checks first, and waits longe
   const drain = GATEWAY_SCHEMA.fields.timeouts.fields.drainGrace.default
   t.ok('ms' in stop && stop.ms > drain, `TimeoutStopSec ${values('TimeoutStopSec')[0]} above the default drainGrace ${drain / 1000}s`)
   t.same(values('KillSignal'), ['SIGTERM'])
+  t.same(values('ExecReload'), ['/bin/kill -HUP $MAINPID'], 'systemctl reload sends SIGHUP (TLS files and log level)')
   t.same(values('NoNewPrivileges'), ['yes'])
   t.same(values('ProtectSystem'), ['strict'])
   t.same(values('DynamicUser'), ['yes'], 'never root')
