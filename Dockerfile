@@ -18,11 +18,15 @@ COPY --from=build /src/dist ./dist
 COPY policies ./policies
 USER node
 EXPOSE 8443 9464
-# The admin listener defaults to 127.0.0.1:9464, which is reachable from inside the container.
-HEALTHCHECK --interval=15s --timeout=3s --start-period=10s --retries=3 \
-  CMD ["node", "-e", "fetch('http://127.0.0.1:9464/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
-# Mount the config at /etc/eas-gateway/gateway.yaml. SIGTERM drains (held Pings answered Status 1):
-# give the orchestrator a termination grace longer than timeouts.drainGrace.
+# serve, check and healthcheck read this file when no -c is given: mount the config here, or set
+# EAS_GATEWAY_CONFIG to another path and the HEALTHCHECK follows it.
+ENV EAS_GATEWAY_CONFIG=/etc/eas-gateway/gateway.yaml
+# `gateway healthcheck` reads admin.listen from that config and asks /healthz on that port (a
+# wildcard host is probed on loopback), so the check follows the configured admin port.
+HEALTHCHECK --interval=15s --timeout=5s --start-period=10s --retries=3 \
+  CMD ["node", "dist/bin/gateway.js", "healthcheck", "--timeout", "3s"]
+# SIGTERM drains (held Pings answered Status 1): give the orchestrator a termination grace longer
+# than timeouts.drainGrace.
 STOPSIGNAL SIGTERM
 ENTRYPOINT ["node", "dist/bin/gateway.js"]
-CMD ["serve", "-c", "/etc/eas-gateway/gateway.yaml"]
+CMD ["serve"]

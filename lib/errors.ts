@@ -13,8 +13,8 @@ interface ErrorSpec {
 /** Every runtime error the gateway can raise, by code. */
 export const ERRORS = {
   GW_ERR_CONFIG_INVALID: { message: 'invalid configuration: %s', statusCode: 500 },
-  GW_ERR_CONFIG_UNREADABLE: { message: 'cannot read configuration file: %s', statusCode: 500 },
-  GW_ERR_CLI_USAGE: { message: 'usage: %s', statusCode: 500 },
+  GW_ERR_CONFIG_UNREADABLE: { message: 'cannot read %s', statusCode: 500 },
+  GW_ERR_CLI_USAGE: { message: '%s (see gateway help)', statusCode: 500 },
   GW_ERR_EAS_BAD_QUERY: { message: 'malformed ActiveSync query: %s', statusCode: 400 },
   GW_ERR_EAS_BAD_REQUEST: { message: 'malformed ActiveSync request: %s', statusCode: 400 },
   GW_ERR_WBXML_INVALID: { message: 'malformed WBXML: %s', statusCode: 400 },

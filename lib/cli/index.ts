@@ -1,3 +1,6 @@
+import { GatewayError } from '../errors.js'
+import { packageVersion } from '../package-root.js'
+import { formatCliError, toCliError } from './cli-error.js'
 import { EXIT, type CliIo } from './io.js'
 
 const USAGE = `usage: gateway <command> [options]
@@ -7,9 +10,20 @@ commands:
   check -c FILE            validate a gateway config with the same checks serve runs
   lint TOPOLOGY.yaml...    prove every hop's timeout on the path outlasts the heartbeat
   probe URL | --listen     measure a live path's idle timeout (and the server side of it)
-  help                     this text
-  --version                print the version
+  healthcheck [-c FILE]    ask a running gateway's /healthz on its configured admin port
+  help [COMMAND]           this text, or one command's options (same as gateway COMMAND --help)
+
+options:
+  -V, --version            print the version and exit
+  -h, --help               this text
+
+environment:
+  EAS_GATEWAY_CONFIG       the config file serve, check and healthcheck read when -c is not given
+
+exit codes: 0 ok, 1 findings or failure, 2 could not run (usage, unreadable or invalid configuration)
 `
+
+const COMMANDS = ['serve', 'check', 'lint', 'probe', 'healthcheck'] as const
 
 /** The CLI: dispatches lazily to a subcommand and resolves with the exit code. */
 export async function cli (argv: string[], io: CliIo): Promise<number> {
@@ -20,19 +34,28 @@ export async function cli (argv: string[], io: CliIo): Promise<number> {
       case 'check': return await (await import('./check.js')).runCheck(rest, io)
       case 'lint': return await (await import('./lint.js')).runLint(rest, io)
       case 'probe': return await (await import('./probe.js')).runProbe(rest, io)
-      case 'help': case '--help': case '-h': io.stdout(USAGE); return EXIT.OK
-      case '--version': case 'version': io.stdout(`${(await import('../package-root.js')).packageVersion()}\n`); return EXIT.OK
+      case 'healthcheck': return await (await import('./healthcheck.js')).runHealthcheck(rest, io)
+      case 'help': case '--help': case '-h': return await help(rest, io)
+      case 'version': case '--version': case '-V': io.stdout(`${packageVersion()}\n`); return EXIT.OK
       case undefined: io.stderr(USAGE); return EXIT.USAGE
-      default: io.stderr(`gateway: GW_ERR_CLI_USAGE: unknown command "${command}"\n\n${USAGE}`); return EXIT.USAGE
+      default: throw new GatewayError('GW_ERR_CLI_USAGE', `unknown command "${command}"`)
     }
   } catch (err) {
-    const code = (err as { code?: string }).code
-    if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')) {
-      io.stderr(`gateway ${command ?? ''}: GW_ERR_CLI_USAGE: ${(err as Error).message}\n`)
-      return EXIT.USAGE
-    }
-    throw err
+    // Every refusal (usage, unreadable or invalid configuration) leaves through here: exit 2.
+    const known = toCliError(err)
+    if (known === undefined) throw err
+    io.stderr(formatCliError(known, COMMANDS.find((c) => c === command)))
+    return EXIT.USAGE
   }
+}
+
+/** `gateway help [COMMAND]`: the overview, or the command's own `--help`. */
+async function help (rest: readonly string[], io: CliIo): Promise<number> {
+  const [topic, ...extra] = rest
+  if (topic === undefined) { io.stdout(USAGE); return EXIT.OK }
+  const known = COMMANDS.find((c) => c === topic)
+  if (known === undefined || extra.length > 0) throw new GatewayError('GW_ERR_CLI_USAGE', `no help for "${rest.join(' ')}": commands are ${COMMANDS.join(', ')}`)
+  return await cli([known, '--help'], io)
 }
 
 export type { CliIo } from './io.js'

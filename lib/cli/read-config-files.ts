@@ -1,6 +1,8 @@
 import { resolve } from 'node:path'
 import { createSecureContext } from 'node:tls'
-import type { GatewayConfig } from '../config/index.js'
+import { formatPath, type Diagnostic, type DocPath, type GatewayConfig, type LoadedGatewayConfig } from '../config/index.js'
+import { GatewayError, type ErrorCode } from '../errors.js'
+import { errorCode, readFailure } from './cli-error.js'
 import type { CliIo } from './io.js'
 
 /** The PEM material a config names, read and checked. */
@@ -10,39 +12,52 @@ export interface ConfigFiles {
   readonly ca: Readonly<Record<string, string>>
 }
 
+/** A loaded config without errors: the values, and where each stands in its file. */
+export type ValidLoadedConfig = Pick<LoadedGatewayConfig, 'positions' | 'source'> & { readonly config: GatewayConfig }
+
 /**
  * Reads the TLS key/certificate and upstream CA files a config names (relative to the config's
  * folder) and checks they are usable, so `check` and `serve` refuse the same configs with a
  * message instead of an OpenSSL stack trace at start-up or a TLS failure on every request later.
- * Returns the files, or the message to print.
+ * Throws GW_ERR_CONFIG_UNREADABLE or GW_ERR_CONFIG_INVALID with one diagnostic attached: at the
+ * file:line:col of the key that names the file (`key:`, `ca:`), with the path it resolved to.
  */
-export async function readConfigFiles (config: GatewayConfig, base: string, io: CliIo): Promise<ConfigFiles | string> {
-  const read = async (what: string, p: string): Promise<string> => {
-    try { return await io.readFile(resolve(base, p)) } catch (err) {
-      throw new Error(`gateway: GW_ERR_CONFIG_UNREADABLE: cannot read ${what} ${p}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}\n`)
+export async function readConfigFiles (loaded: ValidLoadedConfig, base: string, io: CliIo): Promise<ConfigFiles> {
+  const refuse = (code: ErrorCode, path: DocPath, rule: Pick<Diagnostic, 'code' | 'rule'>, message: string, detail: string, cause?: unknown): GatewayError => {
+    const { line, col } = loaded.positions.keyAt(path)
+    const err = new GatewayError(code, detail, { cause })
+    err.diagnostics = [{ ...rule, severity: 'error', file: loaded.source.file, line, col, path, message: `${formatPath(path)}: ${message}` }]
+    return err
+  }
+  const read = async (path: DocPath, p: string): Promise<string> => {
+    const full = resolve(base, p)
+    try { return await io.readFile(full) } catch (err) {
+      const why = readFailure(err)
+      throw refuse('GW_ERR_CONFIG_UNREADABLE', path, { code: 'GW0010', rule: 'unreadable-file' }, `cannot read ${p} (resolved to ${full}): ${why}`, `${full}: ${why}`, err)
     }
   }
-  const usable = (what: string, options: { ca?: string, key?: string, cert?: string }): void => {
+  const usable = (path: DocPath, what: string, options: { ca?: string, key?: string, cert?: string }): void => {
     try { createSecureContext(options) } catch (err) {
-      throw new Error(`gateway: GW_ERR_CONFIG_INVALID: ${what} cannot be used: ${(err as Error).message} (${(err as NodeJS.ErrnoException).code ?? 'invalid'})\n`)
+      const why = `${err instanceof Error ? err.message : String(err)} (${errorCode(err) ?? 'invalid'})`
+      throw refuse('GW_ERR_CONFIG_INVALID', path, { code: 'GW0006', rule: 'invalid-value' }, `${what} cannot be used: ${why}`, `${what} cannot be used: ${why}`, err)
     }
   }
-  try {
-    const ca: Record<string, string> = {}
-    for (const u of config.upstreams) {
-      if (u.ca === undefined) continue
-      const pem = await read(`upstreams "${u.name}" ca`, u.ca)
-      if (!pem.includes('-----BEGIN CERTIFICATE-----')) throw new Error(`gateway: GW_ERR_CONFIG_INVALID: upstreams "${u.name}" ca ${u.ca} holds no PEM certificate\n`)
-      usable(`upstreams "${u.name}" ca ${u.ca}`, { ca: pem })
-      ca[u.name] = pem
+  const ca: Record<string, string> = {}
+  for (const [i, u] of loaded.config.upstreams.entries()) {
+    if (u.ca === undefined) continue
+    const path = ['upstreams', i, 'ca']
+    const pem = await read(path, u.ca)
+    if (!pem.includes('-----BEGIN CERTIFICATE-----')) {
+      const why = `upstreams "${u.name}" ca ${u.ca} holds no PEM certificate`
+      throw refuse('GW_ERR_CONFIG_INVALID', path, { code: 'GW0006', rule: 'invalid-value' }, why, why)
     }
-    const t = config.listen.tls
-    if (t === undefined) return { ca }
-    const tls = { key: await read('listen.tls.key', t.key), cert: await read('listen.tls.cert', t.cert) }
-    // Not PEM, or a key that does not match: the HTTPS server would throw it, with a stack trace.
-    usable(`listen.tls cert ${t.cert} / key ${t.key}`, tls)
-    return { ca, tls }
-  } catch (err) {
-    return (err as Error).message
+    usable(path, `upstreams "${u.name}" ca ${u.ca}`, { ca: pem })
+    ca[u.name] = pem
   }
+  const t = loaded.config.listen.tls
+  if (t === undefined) return { ca }
+  const tls = { key: await read(['listen', 'tls', 'key'], t.key), cert: await read(['listen', 'tls', 'cert'], t.cert) }
+  // Not PEM, or a key that does not match: the HTTPS server would throw it, with a stack trace.
+  usable(['listen', 'tls', 'cert'], `listen.tls cert ${t.cert} / key ${t.key}`, tls)
+  return { ca, tls }
 }

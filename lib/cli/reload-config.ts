@@ -1,8 +1,9 @@
 import { dirname } from 'node:path'
-import { formatDiagnostic, type GatewayConfig } from '../config/index.js'
+import { formatDiagnostic, type Diagnostic, type GatewayConfig } from '../config/index.js'
 import type { Logger } from '../log/index.js'
 import type { Gateway } from '../proxy/index.js'
 import { checkConfig } from './check-config.js'
+import { formatCliError, toCliError } from './cli-error.js'
 import type { CliIo } from './io.js'
 import { readConfigFiles, type ConfigFiles } from './read-config-files.js'
 
@@ -51,13 +52,21 @@ export function createReloader (deps: ReloaderDeps): { run: () => Promise<void>,
       refuse('GW_ERR_CONFIG_UNREADABLE', why)
       return
     }
-    const { config, findings } = checkConfig(text, name, io)
+    const { config, findings, loaded } = checkConfig(text, name, io)
     if (config === undefined) {
       refuse('GW_ERR_CONFIG_INVALID', 'invalid configuration', findings.filter((d) => d.severity === 'error').map(formatDiagnostic))
       return
     }
-    const files = await readConfigFiles(config, dirname(deps.file), io)
-    if (typeof files === 'string') { io.stderr(files); refuse(/GW_ERR_\w+/.exec(files)?.[0] ?? 'GW_ERR_CONFIG_INVALID', files.trim()); return }
+    let files: ConfigFiles
+    try {
+      files = await readConfigFiles({ ...loaded, config }, dirname(deps.file), io)
+    } catch (err) {
+      const known = toCliError(err)
+      if (known === undefined) throw err
+      io.stderr(formatCliError(known))
+      refuse(known.code, known.message, (known.diagnostics ?? []).map((d) => formatDiagnostic(d as Diagnostic)))
+      return
+    }
     apply(config, files)
   }
 

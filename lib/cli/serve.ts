@@ -3,18 +3,37 @@ import { parseArgs } from 'node:util'
 import { Registry } from 'prom-client'
 import { createDemoUpstream, DEMO_PASSWORD, DEMO_USER } from '../demo/index.js'
 import { createLogDestination, createLogger } from '../log/index.js'
-import { createMetrics } from '../metrics/index.js'
+import { EAS_COMMANDS } from '../eas/index.js'
+import { createMetrics, presetCounters } from '../metrics/index.js'
 import { packageVersion } from '../package-root.js'
-import { createGateway } from '../proxy/index.js'
+import { createGateway, OUTCOMES } from '../proxy/index.js'
 import { createUpstreams } from '../upstream/index.js'
+import { GatewayError } from '../errors.js'
 import { openFilesWarning } from './check-open-files.js'
+import { readOrThrow } from './cli-error.js'
 import { checkConfig } from './check-config.js'
-import { demoConfigText } from './demo-config.js'
+import { DEMO_PORTS, demoConfigText } from './demo-config.js'
 import { EXIT, type CliIo } from './io.js'
 import { contextParsers } from './parsers.js'
 import { readConfigFiles } from './read-config-files.js'
 import { createReloader } from './reload-config.js'
 import { startAccess } from './start-access.js'
+
+const USAGE = `usage: gateway serve [-c FILE] [--port N] [--admin-port N]
+
+Runs the gateway. The config is checked first with the same code path as \`gateway check\` and
+\`gateway lint\`; a config with error findings is refused (exit 2). SIGTERM or SIGINT drains: held
+Pings are answered Status 1, in-flight requests finish within timeouts.drainGrace, then exit 0.
+
+options:
+  -c, --config FILE      the gateway config (default: $EAS_GATEWAY_CONFIG); without either, the built-in demo runs:
+                         a demo EAS server behind the gateway, both on 127.0.0.1
+  -p, --port N           the demo's device port (default: ${DEMO_PORTS.port}; 0 picks a free one)
+  --admin-port N         the demo's admin port: /metrics, /healthz, /readyz (default: ${DEMO_PORTS.adminPort})
+  -h, --help             this text
+
+npm start runs the demo: npm start -- --port 8081 --admin-port 9465
+`
 
 /**
  * `gateway serve [-c FILE]`: the composition root. Loads and checks the config with the same code
@@ -23,31 +42,50 @@ import { startAccess } from './start-access.js'
  * Resolves with the exit code once the gateway has drained.
  */
 export async function runServe (argv: string[], io: CliIo): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { config: { type: 'string', short: 'c' } }, allowPositionals: false })
-  let text: string
-  let file: string
-  let demo: Awaited<ReturnType<typeof startDemo>> | undefined
-  if (values.config === undefined) {
-    demo = await startDemo()
-    file = '<built-in demo config>'
-    text = demoConfigText(demo.port)
-  } else {
-    file = resolve(io.cwd, values.config)
+  const { values } = parseArgs({
+    args: argv,
+    allowPositionals: false,
+    options: {
+      config: { type: 'string', short: 'c' },
+      port: { type: 'string', short: 'p' },
+      'admin-port': { type: 'string' },
+      help: { type: 'boolean', short: 'h' }
+    }
+  })
+  if (values.help === true) { io.stdout(USAGE); return EXIT.OK }
+  const config = values.config ?? io.env.EAS_GATEWAY_CONFIG
+  if (config === undefined) {
+    const ports = { port: portOption('--port', values.port, DEMO_PORTS.port), adminPort: portOption('--admin-port', values['admin-port'], DEMO_PORTS.adminPort) }
+    const demo = await startDemo()
     try {
-      text = await io.readFile(file)
-    } catch (err) {
-      io.stderr(`gateway: GW_ERR_CONFIG_UNREADABLE: cannot read ${values.config}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}\n`)
-      return EXIT.USAGE
+      return await serve('<built-in demo config>', undefined, demoConfigText(demo.port, ports), io)
+    } finally {
+      demo.server.close()
     }
   }
-  const { config } = checkConfig(text, values.config ?? file, io)
-  if (config === undefined) {
-    io.stderr(`gateway: GW_ERR_CONFIG_INVALID: ${values.config ?? file}: configuration refused, not starting\n`)
-    demo?.server.close()
-    return EXIT.USAGE
+  if (values.port !== undefined || values['admin-port'] !== undefined) {
+    throw new GatewayError('GW_ERR_CLI_USAGE', '--port and --admin-port set the built-in demo\'s ports; with -c, set listen.port and admin.listen.port in the file')
   }
-  const files = await readConfigFiles(config, dirname(file), io)
-  if (typeof files === 'string') { io.stderr(files); demo?.server.close(); return EXIT.USAGE }
+  const file = resolve(io.cwd, config)
+  return await serve(config, file, await readOrThrow(io.readFile, file, config), io)
+}
+
+/** A port number from the command line (0 picks a free one), or GW_ERR_CLI_USAGE. */
+function portOption (name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback
+  const n = Number(value)
+  if (!/^\d+$/.test(value) || n > 65535) throw new GatewayError('GW_ERR_CLI_USAGE', `${name} must be a port number from 0 to 65535, got "${value}"`)
+  return n
+}
+
+/**
+ * Checks the config as `gateway check` does, then runs the gateway until shutdown has drained.
+ * `file` is the config file (absolute), undefined for the built-in demo.
+ */
+async function serve (shown: string, file: string | undefined, text: string, io: CliIo): Promise<number> {
+  const { config, loaded } = checkConfig(text, shown, io)
+  if (config === undefined) throw new GatewayError('GW_ERR_CONFIG_INVALID', `${shown}: configuration refused, not starting`)
+  const files = await readConfigFiles({ ...loaded, config }, dirname(file ?? io.cwd), io)
 
   // A full or failing stdout costs log lines (counted, reported on stderr), never mail (issue 9).
   const destination = createLogDestination({
@@ -62,32 +100,31 @@ export async function runServe (argv: string[], io: CliIo): Promise<number> {
   }
   const registry = new Registry()
   const metrics = createMetrics(registry, { version: packageVersion(), logLinesDropped: () => destination.dropped })
+  presetCounters(metrics, { commands: [...EAS_COMMANDS, 'other'], outcomes: OUTCOMES, upstreams: config.upstreams.map((u) => u.name) })
   // The pool's health checks start with the listeners and stop when the gateway drains.
   const upstreams = createUpstreams(config.upstreams.map((u) => ({ ...u, caPem: files.ca[u.name] })), { connectTimeout: config.timeouts.connect, pool: config.pool, metrics, logger })
   // Device access control (issue #10): a policy that does not load refuses the start, as lint would.
-  const access = await startAccess(config, dirname(file), io, logger)
-  if (typeof access === 'string') { io.stderr(access); await upstreams.close(); demo?.server.close(); return EXIT.USAGE }
+  const access = await startAccess(config, dirname(file ?? io.cwd), io, logger)
+  if (typeof access === 'string') { io.stderr(access); await upstreams.close(); return EXIT.USAGE }
   const gateway = createGateway({ config, logger, registry, metrics, upstreams, parsers: contextParsers, ...(files.tls !== undefined ? { tls: files.tls } : {}), access: access.deps })
   let ports
   try {
     ports = await gateway.listen()
   } catch (err) {
-    io.stderr(`gateway: cannot listen: ${(err as Error).message}\n`)
+    io.stderr(`gateway: cannot listen: ${err instanceof Error ? err.message : String(err)}\n`)
     access.stop()
     await upstreams.close()
-    demo?.server.close()
     return EXIT.FINDINGS
   }
-  if (demo !== undefined) io.stderr(demoBanner(ports.port, ports.adminPort))
+  if (file === undefined) io.stderr(demoBanner(ports.port, ports.adminPort))
   // SIGHUP: TLS key/certificate and log level anew, through the same checks as start-up (issue 9).
-  const reload = createReloader({ file: demo === undefined ? file : undefined, name: values.config ?? file, io, logger, gateway, running: { config, files } })
+  const reload = createReloader({ file, name: shown, io, logger, gateway, running: { config, files } })
   // SIGHUP: TLS, log level (issue #9) and the device access policy (issue #10), one handler.
   io.onReload?.(async () => { await reload.run(); await access.reload() })
   await new Promise<void>((resolve) => { io.onShutdown?.(resolve) })
   reload.stop()
   access.stop()
   await gateway.drain()
-  demo?.server.close()
   // Bounded: the destination calls back after its flushTimeout even when the write hangs.
   await new Promise<void>((resolve) => { logger.flush(() => { resolve() }) })
   destination.close()
@@ -99,11 +136,7 @@ async function startDemo (): Promise<{ port: number, server: ReturnType<typeof c
   return { port: await d.listen(0), server: d.server }
 }
 
-/**
- * Reads the files a config names (upstream CAs, listen.tls key and certificate) relative to the
- * config file, and checks the key/certificate pair loads. Returns the PEM text, or the message to
- * print when one cannot be used. `gateway check` runs it too, so it refuses what serve refuses.
- */
+/** What the quick start prints: where to send a device and what to try. */
 function demoBanner (port: number, adminPort: number): string {
   const base = `http://127.0.0.1:${port}/Microsoft-Server-ActiveSync`
   const q = '?Cmd=Ping&User=demo&DeviceId=DEMO0001&DeviceType=iPhone'

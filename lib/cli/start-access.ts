@@ -1,6 +1,6 @@
 import { resolve } from 'node:path'
 import { createAccessController, createBearerVerifier, watchPolicyFile, type AccessController, type BearerVerifier, type Timers } from '../access/index.js'
-import { formatDiagnostic, type GatewayConfig } from '../config/index.js'
+import { DEFAULT_USER_CLAIMS, formatDiagnostic, type GatewayConfig } from '../config/index.js'
 import type { Logger } from '../log/index.js'
 import type { CliIo } from './io.js'
 
@@ -53,7 +53,7 @@ export async function startAccess (config: GatewayConfig, base: string, io: CliI
   if (bearer !== undefined) {
     const jwks = await readKeys()
     if (typeof jwks === 'string') { controller?.close(); stopWatch?.(); return jwks }
-    verifier = createBearerVerifier({ config: bearer, jwks, now: Date.now })
+    verifier = createBearerVerifier({ config: { ...bearer, userClaims: bearer.userClaims ?? DEFAULT_USER_CLAIMS }, jwks, now: Date.now })
   }
   return {
     deps: { ...(controller !== undefined ? { controller } : {}), ...(verifier !== undefined ? { verifier } : {}) },

@@ -1,3 +1,4 @@
+import { BALANCING_METHODS } from './catalog-types.js'
 import type { Schema } from './schema.js'
 
 const text = { type: 'string' } as const
@@ -36,7 +37,7 @@ const kind = {
     title: text,
     layer: { type: 'string', enum: ['l4', 'l7'] },
     terminatesTcp: { type: 'boolean' },
-    balancing: { type: 'string', enum: ['round-robin', 'least-connections', 'hash', 'single', 'other'] },
+    balancing: { type: 'string', enum: BALANCING_METHODS },
     abortOnClose: { type: 'boolean' },
     note: text,
     settings: { type: 'object', fields: {}, additional: setting }

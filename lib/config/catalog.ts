@@ -1,9 +1,10 @@
 import type { Diagnostic } from './diagnostic.js'
-import type { Balancing, Catalog, CatalogKind, CatalogServer, CatalogSetting, HeartbeatBound } from './catalog-types.js'
+import type { Catalog, CatalogKind, CatalogServer, CatalogSetting, HeartbeatBound } from './catalog-types.js'
 import { CATALOG_OVERRIDE_SCHEMA, CATALOG_SCHEMA } from './catalog-schema.js'
 import { deepFreeze } from './deep-freeze.js'
 import { formatPath, validateDocument, type DocPath, type PositionMap } from './schema.js'
-import { parseCatalogValue, type TimerUnit, type TimerValue } from './topology-value.js'
+import type { Loose } from './schema-types.js'
+import { parseCatalogValue, type TimerValue } from './topology-value.js'
 import { parseYamlSource, type YamlSource } from './yaml-source.js'
 
 /** A catalog file as loaded: the merged catalog (absent on errors), diagnostics and positions. */
@@ -14,7 +15,12 @@ export interface LoadedCatalog {
   readonly source: YamlSource
 }
 
-type Raw = Record<string, unknown>
+/** A catalog or override file as the layout pass leaves it (every field may be absent in an override). */
+type RawCatalog = Loose<typeof CATALOG_SCHEMA>
+type RawServer = NonNullable<NonNullable<RawCatalog['servers']>[string]>
+type RawKind = NonNullable<NonNullable<RawCatalog['kinds']>[string]>
+type RawBound = NonNullable<RawServer['minHeartbeat']>
+type RawSetting = NonNullable<NonNullable<RawKind['settings']>[string]>
 interface Ctx { readonly file: string, readonly positions: PositionMap, readonly diags: Diagnostic[] }
 
 /**
@@ -27,60 +33,62 @@ export function loadCatalog (text: string, file: string, base?: Catalog): Loaded
   const v = validateDocument(source, diagnostics.length > 0 ? { type: 'any' } : base === undefined ? CATALOG_SCHEMA : CATALOG_OVERRIDE_SCHEMA)
   if (diagnostics.length > 0 || v.diagnostics.length > 0) return { diagnostics: [...diagnostics, ...v.diagnostics], positions: v.positions, source }
   const ctx: Ctx = { file, positions: v.positions, diags: [] }
-  const raw = v.value as Raw
+  // The override schema is the same layout with nothing required: both read as RawCatalog.
+  const raw: RawCatalog = v.value ?? {}
   const servers = { ...base?.servers }
-  for (const [name, r] of Object.entries((raw.servers ?? {}) as Record<string, Raw>)) {
-    servers[name] = toServer(ctx, name, r, base?.servers[name])
+  for (const [name, r] of Object.entries(raw.servers ?? {})) {
+    servers[name] = toServer(ctx, name, r ?? {}, base?.servers[name])
   }
   const kinds = { ...base?.kinds }
-  for (const [name, r] of Object.entries((raw.kinds ?? {}) as Record<string, Raw>)) {
-    kinds[name] = toKind(ctx, name, r, base?.kinds[name])
+  for (const [name, r] of Object.entries(raw.kinds ?? {})) {
+    kinds[name] = toKind(ctx, name, r ?? {}, base?.kinds[name])
   }
   if (ctx.diags.length > 0) return { diagnostics: ctx.diags, positions: v.positions, source }
   return { catalog: deepFreeze({ kinds, servers }), diagnostics: [], positions: v.positions, source }
 }
 
-function toServer (ctx: Ctx, name: string, r: Raw, base: CatalogServer | undefined): CatalogServer {
+function toServer (ctx: Ctx, name: string, r: RawServer, base: CatalogServer | undefined): CatalogServer {
   const path = ['servers', name]
   return {
     name,
     title: field(ctx, path, r, 'title', base?.title),
-    minHeartbeat: toBound(ctx, [...path, 'minHeartbeat'], r.minHeartbeat as Raw, base?.minHeartbeat),
-    maxHeartbeat: toBound(ctx, [...path, 'maxHeartbeat'], r.maxHeartbeat as Raw, base?.maxHeartbeat)
+    minHeartbeat: toBound(ctx, [...path, 'minHeartbeat'], r.minHeartbeat ?? {}, base?.minHeartbeat),
+    maxHeartbeat: toBound(ctx, [...path, 'maxHeartbeat'], r.maxHeartbeat ?? {}, base?.maxHeartbeat)
   }
 }
 
-function toBound (ctx: Ctx, path: DocPath, r: Raw, base: HeartbeatBound | undefined): HeartbeatBound {
+function toBound (ctx: Ctx, path: DocPath, r: RawBound, base: HeartbeatBound | undefined): HeartbeatBound {
   return {
     value: timer(ctx, path, r, 'value', base?.value),
-    ...optional('setting', (r.setting as string | undefined) ?? base?.setting),
+    ...optional('setting', r.setting ?? base?.setting),
     source: field(ctx, path, r, 'source', base?.source),
     confidence: field(ctx, path, r, 'confidence', base?.confidence),
-    ...optional('note', (r.note as string | undefined) ?? base?.note)
+    ...optional('note', r.note ?? base?.note)
   }
 }
 
-function toKind (ctx: Ctx, name: string, r: Raw, base: CatalogKind | undefined): CatalogKind {
+function toKind (ctx: Ctx, name: string, r: RawKind, base: CatalogKind | undefined): CatalogKind {
   const path = ['kinds', name]
   const settings = { ...base?.settings }
-  for (const [s, sr] of Object.entries((r.settings ?? {}) as Record<string, Raw>)) {
-    settings[s] = toSetting(ctx, [...path, 'settings', s], s, sr, base?.settings[s])
+  for (const [s, sr] of Object.entries(r.settings ?? {})) {
+    settings[s] = toSetting(ctx, [...path, 'settings', s], s, sr ?? {}, base?.settings[s])
   }
   return {
     name,
     title: field(ctx, path, r, 'title', base?.title),
     layer: field(ctx, path, r, 'layer', base?.layer),
     terminatesTcp: field(ctx, path, r, 'terminatesTcp', base?.terminatesTcp),
-    ...optional('balancing', (r.balancing as Balancing | undefined) ?? base?.balancing),
-    abortOnClose: (r.abortOnClose as boolean | undefined) ?? base?.abortOnClose ?? false,
-    ...optional('note', (r.note as string | undefined) ?? base?.note),
+    ...optional('balancing', r.balancing ?? base?.balancing),
+    abortOnClose: r.abortOnClose ?? base?.abortOnClose ?? false,
+    ...optional('note', r.note ?? base?.note),
     settings
   }
 }
 
-function toSetting (ctx: Ctx, path: DocPath, name: string, r: Raw, base: CatalogSetting | undefined): CatalogSetting {
+function toSetting (ctx: Ctx, path: DocPath, name: string, r: RawSetting, base: CatalogSetting | undefined): CatalogSetting {
   const has = (k: string): boolean => ctx.positions.has([...path, k])
-  const choices = has('choices') ? toChoices(ctx, [...path, 'choices'], r.choices as Raw) : base?.choices
+  // An absent mapping comes back as {} from the walker: only a written one replaces the base's.
+  const choices = has('choices') && r.choices !== undefined ? toChoices(ctx, [...path, 'choices'], r.choices) : base?.choices
   const max = timer(ctx, path, r, 'max', base?.max)
   const overrideMax = has('overrideMax') ? timer(ctx, path, r, 'overrideMax', undefined) : base?.overrideMax
   if (base !== undefined && has('max') && typeof base.overrideMax === 'number' && (max === 'none' || (typeof max === 'number' && max > base.overrideMax))) {
@@ -92,20 +100,20 @@ function toSetting (ctx: Ctx, path: DocPath, name: string, r: Raw, base: Catalog
     max,
     min: has('min') ? timer(ctx, path, r, 'min', undefined) : base?.min ?? 'none',
     ...optional('overrideMax', overrideMax),
-    ...optional('unit', has('unit') ? r.unit as TimerUnit : base?.unit),
-    off: has('off') ? (r.off as unknown[]).map(String) : base?.off ?? [],
+    ...optional('unit', r.unit ?? base?.unit),
+    off: r.off?.map(String) ?? base?.off ?? [],
     ...optional('choices', choices),
-    aliases: has('aliases') ? r.aliases as string[] : base?.aliases ?? [],
+    aliases: r.aliases?.filter((a) => a !== undefined) ?? base?.aliases ?? [],
     semantics: field(ctx, path, r, 'semantics', base?.semantics),
     refreshedByKeepalive: field(ctx, path, r, 'refreshedByKeepalive', base?.refreshedByKeepalive),
     appliesToPing: field(ctx, path, r, 'appliesToPing', base?.appliesToPing),
     source: field(ctx, path, r, 'source', base?.source),
     confidence: field(ctx, path, r, 'confidence', base?.confidence),
-    ...optional('note', has('note') ? r.note as string : base?.note)
+    ...optional('note', r.note ?? base?.note)
   }
 }
 
-function toChoices (ctx: Ctx, path: DocPath, r: Raw): Record<string, number> {
+function toChoices (ctx: Ctx, path: DocPath, r: Readonly<Record<string, unknown>>): Record<string, number> {
   const out: Record<string, number> = {}
   for (const [k, v] of Object.entries(r)) {
     const t = timer(ctx, path, r, k, undefined)
@@ -115,15 +123,30 @@ function toChoices (ctx: Ctx, path: DocPath, r: Raw): Record<string, number> {
   return out
 }
 
-/** A field present in this file, or inherited from the base entry; missing in both is GW0004. */
-function field<T> (ctx: Ctx, path: DocPath, r: Raw, key: string, inherited: T | undefined): T {
-  if (ctx.positions.has([...path, key])) return r[key] as T
-  if (inherited === undefined) report(ctx, path, 'GW0004', 'missing-key', `missing required key "${formatPath([...path, key])}"`, true)
-  return inherited as T
+/**
+ * A field present in this file, or inherited from the base entry; missing in both is GW0004. The
+ * entry is then incomplete, but the whole catalog is discarded on any diagnostic, so the
+ * placeholder never reaches a caller.
+ */
+function field<R, K extends keyof R & string> (ctx: Ctx, path: DocPath, r: R, key: K, inherited: NonNullable<R[K]> | undefined): NonNullable<R[K]> {
+  const own = r[key]
+  if (own !== undefined && own !== null) return own
+  if (inherited !== undefined) return inherited
+  report(ctx, path, 'GW0004', 'missing-key', `missing required key "${formatPath([...path, key])}"`, true)
+  return incomplete()
 }
 
-function timer (ctx: Ctx, path: DocPath, r: Raw, key: string, inherited: TimerValue | undefined): TimerValue {
-  if (!ctx.positions.has([...path, key])) return field(ctx, path, r, key, inherited)
+/** Stands in for a missing field of an entry that is already reported (and so never returned). */
+function incomplete<T> (): T {
+  return undefined as T
+}
+
+function timer (ctx: Ctx, path: DocPath, r: Readonly<Record<string, unknown>>, key: string, inherited: TimerValue | undefined): TimerValue {
+  if (!ctx.positions.has([...path, key])) {
+    if (inherited !== undefined) return inherited
+    report(ctx, path, 'GW0004', 'missing-key', `missing required key "${formatPath([...path, key])}"`, true)
+    return 'unknown'
+  }
   const v = parseCatalogValue(r[key])
   if ('error' in v) { report(ctx, [...path, key], 'GW0005', 'invalid-duration', `${formatPath([...path, key])}: ${v.error}`); return 'unknown' }
   return v.value

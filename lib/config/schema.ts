@@ -1,6 +1,8 @@
-import { isAlias, isMap, isScalar, isSeq, type Alias, type Node, type Pair } from 'yaml'
+import { isAlias, isMap, isNode, isScalar, isSeq, type Alias, type Node, type Pair } from 'yaml'
 import type { Diagnostic } from './diagnostic.js'
 import { parseDuration } from './duration.js'
+import type { Infer, Loose } from './schema-types.js'
+import { suggestName } from './topology-suggest.js'
 import { positionOf, type YamlSource } from './yaml-source.js'
 
 /**
@@ -63,15 +65,28 @@ const MERGE_KEY = '<<'
 /** Most aliases one document may resolve (a guard against alias bombs). */
 const MAX_ALIASES = 100
 
+/** What `validateDocument` returns: `valid` is set exactly when there are no diagnostics. */
+export interface Validated<S extends Schema> {
+  /** The value with defaults applied; a value with an error is absent (see `Loose`). */
+  readonly value: Loose<S> | undefined
+  /** The complete value, typed by the schema; absent when there are diagnostics. */
+  readonly valid: Infer<S> | undefined
+  readonly diagnostics: Diagnostic[]
+  readonly positions: PositionMap
+}
+
 /** Validates a parsed document against a schema; returns the value with defaults applied. */
-export function validateDocument (src: YamlSource, schema: Schema): { value: unknown, diagnostics: Diagnostic[], positions: PositionMap } {
+export function validateDocument<const S extends Schema> (src: YamlSource, schema: S): Validated<S> {
   const ctx: Ctx = { src, diags: [], positions: new PositionMap(), aliases: 0 }
-  const root = src.doc.contents as Node | null
-  const at = root?.range?.[0] ?? 0
-  const [line, col] = positionOf(src.lineCounter, at)
+  const root: unknown = src.doc.contents
+  const node = isNode(root) ? root : null
+  const [line, col] = positionOf(src.lineCounter, node?.range?.[0] ?? 0)
   ctx.positions.set([], { line, col, keyLine: line, keyCol: col })
-  const value = walk(ctx, root ?? null, schema, [])
-  return { value, diagnostics: ctx.diags, positions: ctx.positions }
+  // The one place the walker's output meets the types derived from the schema: walk() builds
+  // exactly the shape Infer/Loose describe (test/config/schema-types.test.ts pins them together).
+  const value = walk(ctx, node, schema, []) as Loose<S> | undefined
+  const valid = ctx.diags.length === 0 ? value as Infer<S> | undefined : undefined
+  return { value, valid, diagnostics: ctx.diags, positions: ctx.positions }
 }
 
 function report (ctx: Ctx, path: DocPath, code: string, rule: string, message: string, useKey = false): void {
@@ -165,7 +180,7 @@ function walkObject (ctx: Ctx, node: Node | null, schema: Extract<Schema, { type
     const child = schema.fields[key] ?? schema.additional
     if (child === undefined) {
       const known = Object.keys(schema.fields)
-      const near = known.find((k) => k.toLowerCase() === key.toLowerCase())
+      const near = suggestName(key, known)
       report(ctx, childPath, 'GW0002', 'unknown-key',
         `unknown key "${formatPath(childPath)}"` + (near !== undefined ? `: did you mean "${near}"?` : known.length > 0 ? ` (expected one of: ${known.join(', ')})` : ''), true)
       continue

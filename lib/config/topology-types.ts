@@ -1,4 +1,4 @@
-import type { Balancing, CatalogKind, CatalogServer, CatalogSetting } from './catalog-types.js'
+import { BALANCING_METHODS, type Balancing, type CatalogKind, type CatalogServer, type CatalogSetting } from './catalog-types.js'
 import type { DocPath, PositionMap, Schema } from './schema.js'
 import type { TimerValue } from './topology-value.js'
 
@@ -32,7 +32,7 @@ export const TOPOLOGY_SCHEMA = {
           match: { type: 'string', doc: 'The request the hop\'s config file is read for: [host]/path. Default: /Microsoft-Server-ActiveSync' },
           timeouts: { type: 'object', fields: {}, additional: { type: 'any' } },
           tcpKeepalive: { type: 'any' },
-          balancing: { type: 'string', enum: ['round-robin', 'least-connections', 'hash', 'single', 'other'] },
+          balancing: { type: 'string', enum: BALANCING_METHODS },
           closeOn401: { type: 'boolean' },
           abortOnClose: { type: 'boolean' },
           terminationGrace: { type: 'duration' },

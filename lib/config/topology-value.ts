@@ -1,12 +1,12 @@
+import { parseDuration, type DurationUnit } from './duration.js'
+
 /** A timer value in milliseconds, or `none` (no timer at all) or `unknown` (no reliable value). */
 export type TimerValue = number | 'none' | 'unknown'
 
 /** How a vendor reads a bare number in its own configuration. */
-export type TimerUnit = 'ms' | 's' | 'm' | 'h'
+export type TimerUnit = Exclude<DurationUnit, 'd'>
 
-const UNIT_MS: Readonly<Record<TimerUnit, number>> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }
 const CLOCK = /^(\d+):(\d{1,2}):(\d{1,2})$/
-const PART = /(\d+(?:\.\d+)?)(ms|s|m|h|d)/y
 
 /** What a setting accepts besides durations with a unit. */
 export interface ValueRules {
@@ -32,32 +32,13 @@ export function parseTimerValue (input: unknown, rules: ValueRules = {}): { valu
     if (hit !== undefined) return { value: hit[1] }
     return { error: `"${text}" is not one of ${Object.keys(rules.choices).join(', ')}` }
   }
-  if (/^\d+(\.\d+)?$/.test(text)) {
-    if (rules.unit === undefined) return { error: `${text} has no unit: write e.g. ${text}s, ${text}m or ${text}ms` }
-    return { value: Math.round(Number(text) * UNIT_MS[rules.unit]) }
-  }
   const clock = CLOCK.exec(text)
   if (clock !== null) {
     return { value: ((Number(clock[1]) * 60 + Number(clock[2])) * 60 + Number(clock[3])) * 1000 }
   }
-  return parseLongDuration(text)
-}
-
-/**
- * Like config's parseDuration (same units, plus `d`), without its 7-day cap: vendor ranges go
- * far beyond (Cisco ASA 1193 h, conntrack 5 days, GCP 2^31 s).
- */
-function parseLongDuration (text: string): { value: number } | { error: string } {
-  let total = 0
-  PART.lastIndex = 0
-  while (PART.lastIndex < text.length) {
-    const at = PART.lastIndex
-    const m = PART.exec(text)
-    if (m === null) return { error: `invalid timeout "${text}" at "${text.slice(at)}": use ms, s, m, h or d (e.g. 90s, 61m, 1h30m)` }
-    total += Number(m[1]) * (m[2] === 'd' ? 86_400_000 : UNIT_MS[m[2] as TimerUnit])
-  }
-  if (!Number.isSafeInteger(Math.round(total))) return { error: `timeout "${text}" is too large` }
-  return { value: Math.round(total) }
+  // Without config's 7-day cap: vendor ranges go far beyond (Cisco ASA 1193 h, conntrack 5 days, GCP 2^31 s).
+  const d = parseDuration(text, { noun: 'timeout', max: Number.MAX_SAFE_INTEGER, ...(rules.unit !== undefined ? { unit: rules.unit } : {}) })
+  return 'error' in d ? d : { value: d.ms }
 }
 
 /** Parses a catalog bound: a duration with a unit, `none` or `unknown`. */

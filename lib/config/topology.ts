@@ -1,4 +1,4 @@
-import { isMap, isScalar, type Node } from 'yaml'
+import { isMap, isNode, isScalar, type YAMLMap } from 'yaml'
 import type { Catalog, CatalogKind, CatalogSetting } from './catalog-types.js'
 import { findSetting } from './catalog-types.js'
 import type { Diagnostic } from './diagnostic.js'
@@ -9,6 +9,7 @@ import { TOPOLOGY_SCHEMA, type HopKeepalive, type HopSetting, type ServerBound, 
 import { hasVendorReader, VENDOR_CONFIG_KINDS } from './vendor/read-vendor-config.js'
 import type { VendorHop, VendorLocation } from './vendor/vendor-hop.js'
 import { parseTimerValue, type TimerValue } from './topology-value.js'
+import type { Loose } from './schema-types.js'
 import { parseYamlSource, positionOf, type YamlSource } from './yaml-source.js'
 
 /** A topology file after the structural pass: the raw value, before the catalog is applied. */
@@ -22,19 +23,10 @@ export interface ParsedTopology {
 /** A topology resolved against the catalog (`topology` is absent when the file has errors). */
 export interface LoadedTopology extends ParsedTopology { readonly topology?: Topology }
 
-/** The raw shape the schema guarantees. */
-export interface RawTopology {
-  readonly catalog?: string
-  readonly margin?: number
-  readonly server?: { readonly kind?: string, readonly minHeartbeat?: number, readonly maxHeartbeat?: number }
-  readonly hops?: readonly (RawHop | undefined)[]
-}
-/** A hop as the layout pass leaves it: a field with a layout error is absent. */
-export interface RawHop {
-  readonly name?: string, readonly kind?: string, readonly config?: string, readonly match?: string, readonly timeouts?: Readonly<Record<string, unknown>>
-  readonly tcpKeepalive?: unknown, readonly balancing?: TopologyHop['balancing'], readonly closeOn401?: boolean
-  readonly abortOnClose?: boolean, readonly terminationGrace?: number
-}
+/** The raw shape the schema guarantees, even with layout errors (a field with an error is absent). */
+export type RawTopology = Loose<typeof TOPOLOGY_SCHEMA>
+/** A hop as the layout pass leaves it. */
+export type RawHop = NonNullable<NonNullable<RawTopology['hops']>[number]>
 
 /** First pass: YAML and layout. Its `value.catalog` names the user's catalog file, if any. */
 export function parseTopology (text: string, file: string): ParsedTopology {
@@ -44,14 +36,14 @@ export function parseTopology (text: string, file: string): ParsedTopology {
   const diags = [...v.diagnostics]
   // An empty document (or an empty hop) is silently "absent" to the schema walker: say so here.
   if (v.value === undefined && diags.length === 0) diags.push(at(v.positions, file, [], 'GW0004', 'missing-key', 'the file is empty: missing required keys "server" and "hops"'))
-  const hops = (v.value as RawTopology | undefined)?.hops ?? []
+  const hops = v.value?.hops ?? []
   hops.forEach((h, i) => {
     if (h === undefined && !diags.some((d) => d.path[0] === 'hops' && d.path[1] === i)) {
       diags.push(at(v.positions, file, ['hops', i], 'GW0004', 'missing-key', `hops[${i}] is empty: a hop needs "name" and "kind"`))
     }
   })
   // Kept even with layout errors, so the catalog pass can report its own problems in the same run.
-  return { value: v.value as RawTopology, diagnostics: diags, positions: v.positions, source }
+  return { ...(v.value !== undefined ? { value: v.value } : {}), diagnostics: diags, positions: v.positions, source }
 }
 
 function at (positions: PositionMap, file: string, path: DocPath, code: string, rule: string, message: string): Diagnostic {
@@ -60,6 +52,11 @@ function at (positions: PositionMap, file: string, path: DocPath, code: string, 
 }
 
 type ValidRawHop = RawHop & { readonly name: string, readonly kind: string }
+
+/** A hop whose name and kind survived the layout pass (the catalog pass needs both). */
+function isNamedHop (h: RawHop | undefined): h is ValidRawHop {
+  return h?.name !== undefined && h.kind !== undefined
+}
 interface Ctx { readonly parsed: ParsedTopology, readonly catalog: Catalog, readonly diags: Diagnostic[], readonly vendors: ReadonlyMap<number, VendorHop> }
 
 /**
@@ -71,14 +68,15 @@ export function resolveTopology (parsed: ParsedTopology, catalog: Catalog, vendo
   const raw = parsed.value
   if (raw === undefined) return parsed
   const ctx: Ctx = { parsed, catalog, diags: [], vendors }
-  const server = raw.server?.kind !== undefined ? resolveServer(ctx, raw.server as Required<RawTopology>['server'] & { kind: string }) : undefined
+  const rs = raw.server
+  const server = rs?.kind !== undefined ? resolveServer(ctx, rs.kind, rs) : undefined
   const names = new Set<string>()
   const hops: TopologyHop[] = []
   ;(raw.hops ?? []).forEach((h, i) => {
-    if (h?.name === undefined || h.kind === undefined) return
+    if (!isNamedHop(h)) return
     if (names.has(h.name)) report(ctx, ['hops', i, 'name'], 'GW0007', 'duplicate-name', `hop name "${h.name}" is used twice`)
     names.add(h.name)
-    const hop = resolveHop(ctx, h as ValidRawHop, i)
+    const hop = resolveHop(ctx, h, i)
     if (hop !== undefined) hops.push(hop)
   })
   const all = [...parsed.diagnostics, ...ctx.diags]
@@ -86,10 +84,10 @@ export function resolveTopology (parsed: ParsedTopology, catalog: Catalog, vendo
   return { ...parsed, diagnostics: ctx.diags, topology: deepFreeze({ margin: raw.margin, server, hops, ...(raw.catalog !== undefined ? { catalog: raw.catalog } : {}) }) }
 }
 
-function resolveServer (ctx: Ctx, raw: { readonly kind: string, readonly minHeartbeat?: number, readonly maxHeartbeat?: number }): Topology['server'] | undefined {
-  const kind = ctx.catalog.servers[raw.kind]
+function resolveServer (ctx: Ctx, kindName: string, raw: { readonly minHeartbeat?: number, readonly maxHeartbeat?: number }): Topology['server'] | undefined {
+  const kind = ctx.catalog.servers[kindName]
   if (kind === undefined) {
-    report(ctx, ['server', 'kind'], 'GW0008', 'unknown-kind', `unknown server kind "${raw.kind}"${didYouMean(raw.kind, Object.keys(ctx.catalog.servers))}`)
+    report(ctx, ['server', 'kind'], 'GW0008', 'unknown-kind', `unknown server kind "${kindName}"${didYouMean(kindName, Object.keys(ctx.catalog.servers))}`)
     return undefined
   }
   const bound = (key: 'minHeartbeat' | 'maxHeartbeat', fallback: TimerValue): ServerBound => {
@@ -232,18 +230,20 @@ function resolveKeepalive (ctx: Ctx, kind: CatalogKind, h: ValidRawHop, i: numbe
   const path: DocPath = ['hops', i, 'tcpKeepalive']
   if (h.tcpKeepalive === undefined) {
     // A vendor keepalive setting written in `timeouts` (F5 keep-alive-interval) counts; its default does not.
-    const vendor = settings.find((s) => s.spec.semantics === 'keepalive' && s.origin === 'set' && typeof s.value === 'number')
-    return vendor !== undefined ? { deviceSide: vendor.value as number, serverSide: vendor.value as number, path: vendor.path } : undefined
+    for (const s of settings) {
+      if (s.spec.semantics === 'keepalive' && s.origin === 'set' && typeof s.value === 'number') return { deviceSide: s.value, serverSide: s.value, path: s.path }
+    }
+    return undefined
   }
-  const node = ctx.parsed.source.doc.getIn(path, true) as Node | undefined
-  if (node !== undefined && isMap(node)) {
+  const node: unknown = ctx.parsed.source.doc.getIn(path, true)
+  if (isMap(node)) {
     recordPairs(ctx, node, path)
     if (!kind.terminatesTcp) {
       report(ctx, path, 'GW0006', 'invalid-value', `${kind.name} passes TCP through: it carries one connection, so give tcpKeepalive one interval`)
       return undefined
     }
     const sides: Record<string, number> = {}
-    for (const [key, value] of Object.entries(h.tcpKeepalive as Record<string, unknown>)) {
+    for (const [key, value] of Object.entries(isRecord(h.tcpKeepalive) ? h.tcpKeepalive : {})) {
       if (key !== 'deviceSide' && key !== 'serverSide') {
         report(ctx, [...path, key], 'GW0002', 'unknown-key', `unknown key "${formatPath([...path, key])}"${didYouMean(key, ['deviceSide', 'serverSide'])}`, true)
         continue
@@ -264,14 +264,17 @@ function keepaliveMs (ctx: Ctx, path: DocPath, value: unknown): number | undefin
   return v.value
 }
 
+function isRecord (v: unknown): v is Readonly<Record<string, unknown>> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v)
+}
+
 /** The schema walker stops at `any` values; record the keys of a keepalive mapping by hand. */
-function recordPairs (ctx: Ctx, node: Node, path: DocPath): void {
-  if (!isMap(node)) return
+function recordPairs (ctx: Ctx, node: YAMLMap, path: DocPath): void {
   const lc = ctx.parsed.source.lineCounter
   for (const pair of node.items) {
-    const key = pair.key as Node | null
-    const value = pair.value as Node | null
-    const k = isScalar(key) ? String(key.value) : String(key)
+    const key = isNode(pair.key) ? pair.key : null
+    const value = isNode(pair.value) ? pair.value : null
+    const k = isScalar(key) ? String(key.value) : String(pair.key)
     const [keyLine, keyCol] = positionOf(lc, key?.range?.[0] ?? 0)
     const [line, col] = positionOf(lc, value?.range?.[0] ?? key?.range?.[0] ?? 0)
     ctx.parsed.positions.set([...path, k], { line, col, keyLine, keyCol })

@@ -52,7 +52,7 @@ export const STRUCTURAL_RULES: readonly RuleInfo[] = [
   },
   {
     code: 'GW0010', id: 'unreadable-file', severity: 'error',
-    description: 'A file the topology refers to (an eas-gateway config, your own catalog) cannot be read. The topology file itself being unreadable is exit code 2 instead.',
+    description: 'A file the topology refers to (an eas-gateway config, your own catalog), or a certificate, key or CA file a gateway config names, cannot be read. The message shows the path it resolved to. The topology or config file itself being unreadable is exit code 2 instead.',
     hint: 'Check the path: it is relative to the topology file.'
   },
   {

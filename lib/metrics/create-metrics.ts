@@ -1,4 +1,5 @@
-import { Counter, Gauge, Histogram, collectDefaultMetrics, type Registry } from 'prom-client'
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client'
+import { registerDefaultMetrics } from './default-metrics.js'
 
 /** Every metric name, exported for tests and the README check. */
 export const metricNames = {
@@ -77,7 +78,7 @@ export function createMetrics (registry: Registry, opts: { version: string, defa
     // The log destination counts; a counter has no set(), so it is rebuilt from that count.
     collect () { if (readDropped !== undefined) { this.reset(); this.inc(readDropped()) } }
   })
-  if (opts.defaultMetrics !== false) collectDefaultMetrics({ register: registry, prefix: 'eas_gateway_' })
+  if (opts.defaultMetrics !== false) registerDefaultMetrics(registry, 'eas_gateway_')
   const buildInfo = new Gauge({ name: metricNames.buildInfo, help: 'Always 1; the version label tells which gateway runs', labelNames: ['version'] as const, registers: [registry] })
   buildInfo.set({ version: opts.version }, 1)
   return {

@@ -1,1 +1,7 @@
 export { createMetrics, metricNames, DURATION_BUCKETS, HEARTBEAT_BUCKETS, type Metrics, type MetricSources } from './create-metrics.js'
+export { presetCounters } from './preset-counters.js'
+export { registerDefaultMetrics } from './default-metrics.js'
+export {
+  UPSTREAM_ERROR_REASONS, CONNECT_FAILURES, PROBE_FAILURES, LIMIT_NAMES, STATUS_CLASSES, REFUSED_STATUSES, CLAMP_BOUNDS, FD_SIDES, TLS_HANDSHAKE_FAILURES,
+  type BoundedLabels
+} from './label-values.js'

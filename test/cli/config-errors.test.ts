@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises'
+import { join } from 'node:path'
 import t from 'tap'
 import { cli, type CliIo } from '../../lib/cli/index.js'
 import { createTlsMaterial } from '../helpers/tls-material.js'
@@ -102,10 +103,16 @@ t.test('gateway serve: unreadable TLS or CA files exit 2 before binding anything
     'tls.yaml': VALID.replace('port: 0 }', 'port: 0, tls: { cert: nope.crt, key: nope.key } }'),
     'ca.yaml': VALID.replace('url: "http://127.0.0.1:9/"', 'url: "https://127.0.0.1:9/", ca: nope-ca.pem')
   })
-  for (const [file, what] of [['tls.yaml', /listen\.tls\.key nope\.key: ENOENT/], ['ca.yaml', /ca nope-ca\.pem: ENOENT/]] as const) {
+  // At file:line:col of the key that names the file, with the path it resolved to.
+  const cases = [['tls.yaml', 'nope.key', 'key', 'listen\\.tls\\.key'], ['ca.yaml', 'nope-ca.pem', 'ca', 'upstreams\\[0\\]\\.ca']] as const
+  for (const [file, missing, key, setting] of cases) {
     const io = memoryIo(dir)
     t.equal(await cli(['serve', '-c', file], io), 2, `${file}: exit 2`)
-    t.match(io.err(), what)
+    const text = await readFile(join(dir, file), 'utf8')
+    const pos = positionRe(text, `${key}: ${missing}`, `${key}: ${missing}`)
+    const resolved = join(dir, missing).replace(/[.[\]\\]/g, '\\$&')
+    t.match(io.err(), new RegExp(`^${file.replace('.', '\\.')}:${pos} error GW0010 unreadable-file: ${setting}: cannot read ${missing.replace('.', '\\.')} \\(resolved to ${resolved}\\): ENOENT$`, 'm'))
+    t.match(io.err(), /GW_ERR_CONFIG_UNREADABLE: cannot read .*: ENOENT/)
     noStack(t, io.err())
   }
 })

@@ -50,7 +50,7 @@ t.test('request metrics: labels and buckets', async (t) => {
   t.equal(await metricValue(registry, metricNames.unauthorizedCloses), 1)
   const json = await registry.getMetricsAsJSON()
   const labelsOf = (name: string): string[] => [...new Set((json.find((x) => x.name === name)?.values ?? []).flatMap((v) => Object.keys(v.labels)))].sort()
-  t.same(labelsOf(metricNames.requests), [], 'no series before the first request')
+  t.same(labelsOf(metricNames.requests), [], 'no series before the first request (presetCounters adds them; see promtool.test.ts)')
   m.requests.inc({ command: 'Sync', outcome: 'upstream_reset' })
   const after = await registry.getMetricsAsJSON()
   t.same(Object.keys(after.find((x) => x.name === metricNames.requests)?.values[0]?.labels ?? {}).sort(), ['command', 'outcome'], 'requests_total labels: command, outcome only')

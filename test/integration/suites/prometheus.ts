@@ -80,7 +80,8 @@ export async function runPrometheusSuite(t: Test, server: EasServer, topology: s
     const appeared = await waitFor(
       'eas_gateway_requests_total{outcome="device_abort"} in Prometheus',
       async () => {
-        const r = await queryPrometheus(prom, `${REQUESTS}{outcome="device_abort"}`);
+        // Every command/outcome series exists at 0 from start-up: the ones that counted.
+        const r = await queryPrometheus(prom, `${REQUESTS}{outcome="device_abort"} > 0`);
         return r.length > 0 ? r : undefined;
       },
       { timeoutMs: 15_000, maxIntervalMs: 250 },

@@ -1,0 +1,44 @@
+/**
+ * The bounded label values the gateway's own metrics use, declared once so every counter an alert
+ * reads can exist at 0 from start-up: `increase(x[15m])` only sees the first event of a series
+ * that existed before it. The sets owned by other parts (EAS commands, outcomes, upstream names)
+ * arrive as arguments of `presetCounters`; test/metrics/label-values.test.ts pins these lists to
+ * the types of the code that increments them.
+ */
+
+/** Why a forwarded request failed at the upstream (proxy's UpstreamFailure). */
+export const UPSTREAM_ERROR_REASONS = ['dns', 'refused', 'connect_timeout', 'tls', 'reset', 'bad_response', 'timeout', 'fd_exhausted', 'other'] as const
+
+/** Why nothing reached an upstream (upstream's ConnectFailure): the failover reasons. */
+export const CONNECT_FAILURES = ['dns', 'refused', 'connect_timeout', 'tls'] as const
+
+/** Why a health-check probe failed (upstream's ProbeFailure): also the ejection reasons. */
+export const PROBE_FAILURES = [...CONNECT_FAILURES, 'timeout', 'status', 'reset', 'other'] as const
+
+/** Storm-protection limits (policy's LimitName). */
+export const LIMIT_NAMES = ['global_rate', 'device_rate', 'held_pings', 'connections'] as const
+
+/** HTTP status classes of responses sent to devices. */
+export const STATUS_CLASSES = ['2xx', '3xx', '4xx', '5xx'] as const
+
+/** Statuses of requests refused before any EAS handling (404 not the EAS path, 405 method). */
+export const REFUSED_STATUSES = ['404', '405'] as const
+
+/** Where the gateway ran out of file descriptors: accepting a device, or connecting upstream. */
+export const FD_SIDES = ['device', 'upstream'] as const
+
+/** Why a device's TLS handshake failed (proxy's HandshakeFailure). */
+export const TLS_HANDSHAKE_FAILURES = ['timeout', 'reset', 'protocol_version', 'no_shared_cipher', 'http_on_tls_port', 'client_alert', 'other'] as const
+
+/** Which heartbeat bound a clamped Ping broke. */
+export const CLAMP_BOUNDS = ['min', 'max'] as const
+
+/** The sets other parts own, handed in by the composition root. */
+export interface BoundedLabels {
+  /** Every command label (`normalizeCommand`'s range, `other` included). */
+  readonly commands: readonly string[]
+  /** Every outcome (proxy's OUTCOMES). */
+  readonly outcomes: readonly string[]
+  /** Every configured upstream name. */
+  readonly upstreams: readonly string[]
+}
