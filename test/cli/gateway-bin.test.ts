@@ -1,44 +1,15 @@
 import { spawn } from 'node:child_process'
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
+import { readFileSync } from 'node:fs'
 import { createServer, type AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import t from 'tap'
+import { BIN, ensureBuilt } from '../helpers/spawn-gateway.js'
 import { DeviceConnection } from '../helpers/device-connection.js'
 import { easRequest } from '../helpers/eas-device.js'
 import { startUpstream } from '../helpers/loopback-upstream.js'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
-const BIN = join(ROOT, 'dist/bin/gateway.js')
-
-/** Newest modification time of the .ts sources the build compiles. */
-function newestSource (dir: string): number {
-  let newest = 0
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name)
-    if (e.isDirectory()) newest = Math.max(newest, newestSource(p))
-    else if (e.name.endsWith('.ts')) newest = Math.max(newest, statSync(p).mtimeMs)
-  }
-  return newest
-}
-
-const isFresh = (): boolean => existsSync(BIN) && statSync(BIN).mtimeMs >= Math.max(newestSource(join(ROOT, 'lib')), newestSource(join(ROOT, 'bin')))
-
-/** Runs `npm run build` when dist/ is missing or older than the sources; a reason to skip if that fails. */
-async function ensureBuilt (): Promise<string | undefined> {
-  if (isFresh()) return undefined
-  const output: string[] = []
-  const code = await new Promise<number | null>((resolve) => {
-    const p = spawn('npm', ['run', 'build', '--silent'], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
-    p.stdout.on('data', (c: Buffer) => output.push(c.toString()))
-    p.stderr.on('data', (c: Buffer) => output.push(c.toString()))
-    const timer = setTimeout(() => { p.kill('SIGKILL') }, 120_000)
-    p.on('close', (c) => { clearTimeout(timer); resolve(c) })
-  })
-  // tsc emits even when it reports type errors; what matters is a current dist/bin/gateway.js.
-  if (isFresh()) return undefined
-  return `npm run build failed (exit ${code}), so dist/bin/gateway.js cannot be run: ${output.join('').slice(-600)}`
-}
 
 t.test('smoke: node dist/bin/gateway.js serve -c FILE', async (t) => {
   const skip = await ensureBuilt()
