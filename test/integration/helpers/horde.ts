@@ -5,7 +5,7 @@
  * HORDE_HB_MIN, ...), the file horde-up.sh writes (`$HORDE_STATE_DIR/fixture.env`, default
  * /var/lib/horde-test/fixture.env), then the script's defaults.
  */
-import { readFileSync } from 'node:fs';
+import { fixtureSettings, parseTestUsers } from './fixture-env.js';
 import { open } from 'node:fs/promises';
 import { easRequest } from './eas.js';
 import type { SogoUser } from './sogo.js';
@@ -33,34 +33,11 @@ export interface HordeFixture {
   provisioningPrefix: string;
 }
 
-function readFixtureEnv(): Record<string, string> {
-  const stateDir = process.env.HORDE_STATE_DIR ?? '/var/lib/horde-test';
-  const out: Record<string, string> = {};
-  try {
-    for (const line of readFileSync(`${stateDir}/fixture.env`, 'utf8').split('\n')) {
-      const m = /^([A-Z0-9_]+)=(.*)$/.exec(line);
-      if (m) out[m[1]!] = m[2]!;
-    }
-  } catch {
-    /* not started yet: defaults apply */
-  }
-  return out;
-}
-
 /** Reads the fixture settings (cheap; no network). */
 export function hordeFixture(): HordeFixture {
-  const file = readFixtureEnv();
-  const get = (k: string, dflt: string): string => process.env[k] ?? file[k] ?? dflt;
+  const get = fixtureSettings(process.env.HORDE_STATE_DIR ?? '/var/lib/horde-test');
   const domain = get('HORDE_MAIL_DOMAIN', 'example.test');
-  const users = get('HORDE_TEST_USERS', 'alice:secret bob:secret')
-    .split(/\s+/)
-    .filter(Boolean)
-    .map((e) => {
-      const i = e.indexOf(':');
-      const user = e.slice(0, i);
-      return { user, password: e.slice(i + 1), email: `${user}@${domain}` };
-    });
-  if (users.length < 2) throw new Error('HORDE_TEST_USERS must name at least two users (user:password ...)');
+  const users = parseTestUsers(get('HORDE_TEST_USERS', 'alice:secret bob:secret'), domain, 'HORDE_TEST_USERS');
   return {
     easUrl: get('HORDE_EAS_URL', `http://127.0.0.1:${get('HORDE_PORT', '18180')}/Microsoft-Server-ActiveSync`),
     users,

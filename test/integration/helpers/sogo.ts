@@ -7,7 +7,7 @@
  * (`$SOGO_STATE_DIR/fixture.env`, default /var/lib/sogo-test/fixture.env), then
  * the documented defaults.
  */
-import { readFileSync } from 'node:fs';
+import { fixtureSettings, parseTestUsers } from './fixture-env.js';
 import { open } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { easRequest } from './eas.js';
@@ -45,34 +45,11 @@ export interface SogoFixture {
   nginxAccessLog: string;
 }
 
-function readFixtureEnv(): Record<string, string> {
-  const stateDir = process.env.SOGO_STATE_DIR ?? '/var/lib/sogo-test';
-  const out: Record<string, string> = {};
-  try {
-    for (const line of readFileSync(`${stateDir}/fixture.env`, 'utf8').split('\n')) {
-      const m = /^([A-Z0-9_]+)=(.*)$/.exec(line);
-      if (m) out[m[1]!] = m[2]!;
-    }
-  } catch {
-    /* not started yet: defaults apply */
-  }
-  return out;
-}
-
 /** Reads the fixture settings (cheap; no network). */
 export function sogoFixture(): SogoFixture {
-  const file = readFixtureEnv();
-  const get = (k: string, dflt: string): string => process.env[k] ?? file[k] ?? dflt;
+  const get = fixtureSettings(process.env.SOGO_STATE_DIR ?? '/var/lib/sogo-test');
   const domain = get('SOGO_MAIL_DOMAIN', 'example.test');
-  const users = get('SOGO_TEST_USERS', 'alice:secret bob:secret')
-    .split(/\s+/)
-    .filter(Boolean)
-    .map((e) => {
-      const i = e.indexOf(':');
-      const user = e.slice(0, i);
-      return { user, password: e.slice(i + 1), email: `${user}@${domain}` };
-    });
-  if (users.length < 2) throw new Error('SOGO_TEST_USERS must name at least two users (user:password ...)');
+  const users = parseTestUsers(get('SOGO_TEST_USERS', 'alice:secret bob:secret'), domain, 'SOGO_TEST_USERS');
   const httpPort = get('SOGO_HTTP_PORT', '18080');
   const sogoPort = get('SOGO_PORT', '20000');
   return {
