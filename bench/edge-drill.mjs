@@ -46,7 +46,7 @@ pool: { healthCheck: { interval: 10m } }
     outPath = join(mnt, 'stdout.log')
   }
   const out = values.stdout === 'stalled' ? 'pipe' : openSync(outPath, 'w')
-  child = spawn(process.execPath, [join(ROOT, 'dist/bin/gateway.js'), 'serve', '-c', 'gw.yaml'], { cwd: dir, stdio: ['ignore', out, 'pipe'] })
+  child = spawn(process.execPath, [join(ROOT, 'dist/bin/gateway.js'), 'serve', '-c', 'gw.yaml', '--workers', '1'], { cwd: dir, stdio: ['ignore', out, 'pipe'] })
   if (out !== 'pipe') closeSync(out)
   let stderr = ''
   child.stderr.on('data', (c) => { stderr += c })

@@ -393,7 +393,7 @@ const SYSTEMS = {
     await waitPort(port, p, 'node-http-proxy')
     return { port, pids: () => [p.pid], stop: () => stop(p) }
   },
-  async gateway (upPort, { memory = false, nodeFlags = [], env, logLevel = 'info' } = {}) {
+  async gateway (upPort, { memory = false, nodeFlags = [], env, logLevel = 'info', workers = 1 } = {}) {
     const port = await freePort()
     const adminPort = await freePort()
     const dir = join(TMP, 'gateway')
@@ -402,7 +402,7 @@ const SYSTEMS = {
     writeFileSync(cfg, gatewayConfig(port, adminPort, upPort, logLevel))
     const flags = [...nodeFlags, ...(memory ? ['--expose-gc', '--import', pathToFileURL(join(HERE, 'gc-on-signal.mjs')).href] : [])]
     const accessLog = join(dir, 'access.log')
-    const p = start('gateway', PROXY_CPU, process.execPath, [...flags, GATEWAY_BIN, 'serve', '-c', cfg], { stdout: accessLog, stderr: join(dir, 'stderr.log'), env: env === undefined ? undefined : { ...process.env, ...env } })
+    const p = start('gateway', PROXY_CPU, process.execPath, [...flags, GATEWAY_BIN, 'serve', '-c', cfg, '--workers', String(workers)], { stdout: accessLog, stderr: join(dir, 'stderr.log'), env: env === undefined ? undefined : { ...process.env, ...env } })
     try {
       await waitPort(adminPort, p, 'gateway')
       await waitPort(port, p, 'gateway')

@@ -1,5 +1,7 @@
 #!/usr/bin/env node
 import { readFile } from 'node:fs/promises'
+import { availableParallelism } from 'node:os'
+import { fileURLToPath } from 'node:url'
 import { text } from 'node:stream/consumers'
 import { cli } from '../lib/cli/index.js'
 
@@ -14,7 +16,9 @@ const code = await cli(process.argv.slice(2), {
   cwd: process.cwd(),
   env: process.env,
   onShutdown: (handler) => { process.once('SIGTERM', handler); process.once('SIGINT', handler) },
-  onReload: (handler) => { process.on('SIGHUP', () => { void handler() }) }
+  onReload: (handler) => { process.on('SIGHUP', () => { void handler() }) },
+  onUpgrade: (handler) => { process.on('SIGUSR2', () => { void handler() }) },
+  cluster: { cores: availableParallelism(), entry: fileURLToPath(import.meta.url) }
 })
 process.exitCode = code
 // A write stuck on a hung log destination must not hold the exit: force it 2 s after cli() resolved.

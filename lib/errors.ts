@@ -15,6 +15,7 @@ export const ERRORS = {
   GW_ERR_CONFIG_INVALID: { message: 'invalid configuration: %s', statusCode: 500 },
   GW_ERR_CONFIG_UNREADABLE: { message: 'cannot read %s', statusCode: 500 },
   GW_ERR_CLI_USAGE: { message: '%s (see gateway help)', statusCode: 500 },
+  GW_ERR_CLI_WORKER_DIED: { message: 'worker process died: %s', statusCode: 500 },
   GW_ERR_EAS_BAD_QUERY: { message: 'malformed ActiveSync query: %s', statusCode: 400 },
   GW_ERR_EAS_BAD_REQUEST: { message: 'malformed ActiveSync request: %s', statusCode: 400 },
   GW_ERR_WBXML_INVALID: { message: 'malformed WBXML: %s', statusCode: 400 },

@@ -8,7 +8,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   bin: ['cli'],
   // lib/index.ts: the package's public API, re-exports only.
   root: ['cli', 'config', 'lint', 'proxy', 'metrics', 'log', 'upstream'],
-  cli: ['config', 'lint', 'proxy', 'metrics', 'log', 'upstream', 'eas', 'demo', 'policy', 'probe', 'access'],
+  cli: ['config', 'lint', 'proxy', 'metrics', 'log', 'upstream', 'eas', 'demo', 'policy', 'probe', 'access', 'state'],
   proxy: ['eas', 'policy', 'upstream', 'metrics', 'log', 'config', 'state', 'access'],
   // Device access control's I/O (Bearer keys, compliance lists, reload): around the pure lib/policy.
   access: ['policy', 'config', 'lint', 'eas', 'log', 'metrics'],

@@ -18,6 +18,13 @@ export interface CliIo {
   readonly onShutdown?: (handler: () => void) => void
   /** Registers the reload handler (SIGHUP in bin/; tests call it and await it). It never rejects. */
   readonly onReload?: (handler: () => Promise<void>) => void
+  /** Registers the upgrade handler (SIGUSR2 in bin/: roll the workers onto the build on disk). It never rejects. */
+  readonly onUpgrade?: (handler: () => Promise<void>) => void
+  /**
+   * Several processes (bin/ only): the cores to use by default and the script a worker runs.
+   * Absent (in-process tests): `serve` runs one process unless --workers says otherwise.
+   */
+  readonly cluster?: { readonly cores: number, readonly entry: string }
   /** Where `serve` writes its log lines (the fs.write contract). Default: fd 1, batched and never blocking */
   readonly logWrite?: LogWrite
 }

@@ -2,11 +2,11 @@ import { dirname, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { Registry } from 'prom-client'
 import { createDemoUpstream, DEMO_PASSWORD, DEMO_USER } from '../demo/index.js'
-import { createLogDestination, createLogger } from '../log/index.js'
+import { createLogDestination, createLogger, type Logger } from '../log/index.js'
 import { EAS_COMMANDS } from '../eas/index.js'
 import { createMetrics, presetCounters } from '../metrics/index.js'
 import { packageVersion } from '../package-root.js'
-import { createGateway, OUTCOMES } from '../proxy/index.js'
+import { createGateway, OUTCOMES, type Gateway } from '../proxy/index.js'
 import { createUpstreams } from '../upstream/index.js'
 import { GatewayError } from '../errors.js'
 import { openFilesWarning } from './check-open-files.js'
@@ -17,17 +17,25 @@ import { EXIT, type CliIo } from './io.js'
 import { contextParsers } from './parsers.js'
 import { readConfigFiles } from './read-config-files.js'
 import { createReloader } from './reload-config.js'
+import { runPrimary } from './serve-cluster.js'
+import { createWorkerLink, workerConfig, type WorkerLink } from './serve-worker.js'
 import { startAccess } from './start-access.js'
 
-const USAGE = `usage: gateway serve [-c FILE] [--port N] [--admin-port N]
+const USAGE = `usage: gateway serve [-c FILE] [--workers N] [--port N] [--admin-port N]
 
 Runs the gateway. The config is checked first with the same code path as \`gateway check\` and
 \`gateway lint\`; a config with error findings is refused (exit 2). SIGTERM or SIGINT drains: held
 Pings are answered Status 1, in-flight requests finish within timeouts.drainGrace, then exit 0.
 
+With --workers N above 1, a primary process owns the admin listener (metrics summed over the
+workers) and N worker processes share the device listener. SIGHUP (new config) and SIGUSR2 (new
+build on disk) start N new workers, then drain the old ones: their held Pings are answered
+Status 1 one by one over timeouts.drainGrace. A worker that dies is replaced at once.
+
 options:
   -c, --config FILE      the gateway config (default: $EAS_GATEWAY_CONFIG); without either, the built-in demo runs:
                          a demo EAS server behind the gateway, both on 127.0.0.1
+  -w, --workers N        worker processes (default: the number of cores; 1: one process, no primary)
   -p, --port N           the demo's device port (default: ${DEMO_PORTS.port}; 0 picks a free one)
   --admin-port N         the demo's admin port: /metrics, /healthz, /readyz (default: ${DEMO_PORTS.adminPort})
   -h, --help             this text
@@ -42,23 +50,30 @@ npm start runs the demo: npm start -- --port 8081 --admin-port 9465
  * Resolves with the exit code once the gateway has drained.
  */
 export async function runServe (argv: string[], io: CliIo): Promise<number> {
+  // A worker of `serve --workers N`: the primary checked the config and hands it over as text.
+  const asWorker = workerConfig(io.env)
+  if (asWorker !== undefined) return await serve(asWorker.shown, asWorker.file, asWorker.text, io, createWorkerLink(io.onShutdown))
   const { values } = parseArgs({
     args: argv,
     allowPositionals: false,
     options: {
       config: { type: 'string', short: 'c' },
+      workers: { type: 'string', short: 'w' },
       port: { type: 'string', short: 'p' },
       'admin-port': { type: 'string' },
       help: { type: 'boolean', short: 'h' }
     }
   })
   if (values.help === true) { io.stdout(USAGE); return EXIT.OK }
+  const workers = workersOption(values.workers, io)
+  const run = async (shown: string, file: string | undefined, text: string): Promise<number> =>
+    workers === 1 ? await serve(shown, file, text, io) : await runPrimary({ shown, file, text, workers, io, entry: io.cluster?.entry ?? '' })
   const config = values.config ?? io.env.EAS_GATEWAY_CONFIG
   if (config === undefined) {
     const ports = { port: portOption('--port', values.port, DEMO_PORTS.port), adminPort: portOption('--admin-port', values['admin-port'], DEMO_PORTS.adminPort) }
     const demo = await startDemo()
     try {
-      return await serve('<built-in demo config>', undefined, demoConfigText(demo.port, ports), io)
+      return await run('<built-in demo config>', undefined, demoConfigText(demo.port, ports))
     } finally {
       demo.server.close()
     }
@@ -67,7 +82,19 @@ export async function runServe (argv: string[], io: CliIo): Promise<number> {
     throw new GatewayError('GW_ERR_CLI_USAGE', '--port and --admin-port set the built-in demo\'s ports; with -c, set listen.port and admin.listen.port in the file')
   }
   const file = resolve(io.cwd, config)
-  return await serve(config, file, await readOrThrow(io.readFile, file, config), io)
+  return await run(config, file, await readOrThrow(io.readFile, file, config))
+}
+
+/** Most workers `--workers` takes: far above any core count a gateway host has. */
+const MAX_WORKERS = 256
+
+/** `--workers N` (1 to 256); default the host's cores, or 1 where no worker can be forked (in-process). */
+function workersOption (value: string | undefined, io: CliIo): number {
+  if (value === undefined) return Math.max(1, Math.min(MAX_WORKERS, io.cluster?.cores ?? 1))
+  const n = Number(value)
+  if (!/^\d+$/.test(value) || n < 1 || n > MAX_WORKERS) throw new GatewayError('GW_ERR_CLI_USAGE', `--workers must be a number from 1 to ${MAX_WORKERS}, got "${value}"`)
+  if (n > 1 && io.cluster === undefined) throw new GatewayError('GW_ERR_CLI_USAGE', '--workers above 1 needs the gateway binary (dist/bin/gateway.js) to fork workers')
+  return n
 }
 
 /** A port number from the command line (0 picks a free one), or GW_ERR_CLI_USAGE. */
@@ -82,8 +109,9 @@ function portOption (name: string, value: string | undefined, fallback: number):
  * Checks the config as `gateway check` does, then runs the gateway until shutdown has drained.
  * `file` is the config file (absolute), undefined for the built-in demo.
  */
-async function serve (shown: string, file: string | undefined, text: string, io: CliIo): Promise<number> {
-  const { config, loaded } = checkConfig(text, shown, io)
+async function serve (shown: string, file: string | undefined, text: string, io: CliIo, worker?: WorkerLink): Promise<number> {
+  // A worker's findings were printed by the primary already: once per group, not once per worker.
+  const { config, loaded } = checkConfig(text, shown, worker === undefined ? io : { ...io, stderr: () => {} })
   if (config === undefined) throw new GatewayError('GW_ERR_CONFIG_INVALID', `${shown}: configuration refused, not starting`)
   const files = await readConfigFiles({ ...loaded, config }, dirname(file ?? io.cwd), io)
 
@@ -92,8 +120,10 @@ async function serve (shown: string, file: string | undefined, text: string, io:
     ...(io.logWrite !== undefined ? { write: io.logWrite } : {}),
     report: (data, done) => { io.stderr(data.toString()); done(null, data.length) }
   })
-  const logger = createLogger({ level: config.log.level, destination })
-  const fdWarning = openFilesWarning(config, await io.readFile('/proc/self/limits').catch(() => undefined))
+  const root = createLogger({ level: config.log.level, destination })
+  // A worker's lines say which worker wrote them (the primary logs its deaths by the same id and pid).
+  const logger = worker === undefined ? root : root.child({ worker: worker.id, pid: worker.pid })
+  const fdWarning = worker === undefined ? openFilesWarning(config, await io.readFile('/proc/self/limits').catch(() => undefined)) : undefined
   if (fdWarning !== undefined) {
     io.stderr(`gateway: warning: ${fdWarning}\n`)
     logger.warn({ code: 'GW_ERR_PROXY_FD_EXHAUSTED' }, fdWarning)
@@ -106,7 +136,9 @@ async function serve (shown: string, file: string | undefined, text: string, io:
   // Device access control (issue #10): a policy that does not load refuses the start, as lint would.
   const access = await startAccess(config, dirname(file ?? io.cwd), io, logger)
   if (typeof access === 'string') { io.stderr(access); await upstreams.close(); return EXIT.USAGE }
-  const gateway = createGateway({ config, logger, registry, metrics, upstreams, parsers: contextParsers, ...(files.tls !== undefined ? { tls: files.tls } : {}), access: access.deps })
+  // A worker leaves the admin listener to the primary and, without Redis, shares state through it.
+  const group = worker === undefined ? {} : { adminListener: false, ...(config.state.redis === undefined ? { shared: worker.sharedState() } : {}) }
+  const gateway = createGateway({ config, logger, registry, metrics, upstreams, parsers: contextParsers, ...(files.tls !== undefined ? { tls: files.tls } : {}), access: access.deps, ...group })
   let ports
   try {
     ports = await gateway.listen()
@@ -116,6 +148,7 @@ async function serve (shown: string, file: string | undefined, text: string, io:
     await upstreams.close()
     return EXIT.FINDINGS
   }
+  if (worker !== undefined) return await serveWorker(worker, { gateway, registry, logger, access, port: ports.port, io, done: async () => { await flushLog(logger, destination) } })
   if (file === undefined) io.stderr(demoBanner(ports.port, ports.adminPort))
   // SIGHUP: TLS key/certificate and log level anew, through the same checks as start-up (issue 9).
   const reload = createReloader({ file, name: shown, io, logger, gateway, running: { config, files } })
@@ -128,6 +161,30 @@ async function serve (shown: string, file: string | undefined, text: string, io:
   // Bounded: the destination calls back after its flushTimeout even when the write hangs.
   await new Promise<void>((resolve) => { logger.flush(() => { resolve() }) })
   destination.close()
+  return EXIT.OK
+}
+
+/** Bounded: the destination calls back after its flushTimeout even when the write hangs. */
+async function flushLog (logger: Logger, destination: { close: () => void }): Promise<void> {
+  await new Promise<void>((resolve) => { logger.flush(() => { resolve() }) })
+  destination.close()
+}
+
+/**
+ * A worker's life after listen: it tells the primary, serves until the primary (or a signal) says
+ * drain, drains (spreading held Pings' answers on a reload), hands over its final metrics, exits.
+ * SIGHUP and SIGUSR2 are the primary's: a worker only notes them (their default would kill it).
+ */
+async function serveWorker (worker: WorkerLink, o: { gateway: Gateway, registry: Registry, logger: Logger, access: { stop: () => void }, port: number, io: CliIo, done: () => Promise<void> }): Promise<number> {
+  worker.listening(o.gateway, o.registry, o.port)
+  const ignore = async (): Promise<void> => { o.logger.debug('signal ignored by a worker: the primary reloads and upgrades') }
+  o.io.onReload?.(ignore)
+  o.io.onUpgrade?.(ignore)
+  const how = await worker.stopped
+  o.access.stop()
+  await o.gateway.drain({ spread: how.spread })
+  await worker.finish(o.registry)
+  await o.done()
   return EXIT.OK
 }
 

@@ -79,7 +79,7 @@ export function createMetrics (registry: Registry, opts: { version: string, defa
     collect () { if (readDropped !== undefined) { this.reset(); this.inc(readDropped()) } }
   })
   if (opts.defaultMetrics !== false) registerDefaultMetrics(registry, 'eas_gateway_')
-  const buildInfo = new Gauge({ name: metricNames.buildInfo, help: 'Always 1; the version label tells which gateway runs', labelNames: ['version'] as const, registers: [registry] })
+  const buildInfo = new Gauge({ name: metricNames.buildInfo, help: 'Always 1; the version label tells which gateway runs', labelNames: ['version'] as const, registers: [registry], aggregator: 'first' })
   buildInfo.set({ version: opts.version }, 1)
   return {
     requests: new Counter({
@@ -132,7 +132,8 @@ export function createMetrics (registry: Registry, opts: { version: string, defa
     }),
     upstreamUp: new Gauge({
       name: metricNames.upstreamUp, help: 'Whether the upstream takes new requests: 1 alive, 0 ejected (re-probed with backoff)',
-      labelNames: ['upstream'] as const, registers: [registry]
+      // Workers probe on their own: the group's value is the lowest (0 as soon as one worker ejected it).
+      labelNames: ['upstream'] as const, registers: [registry], aggregator: 'min'
     }),
     upstreamInFlight: new Gauge({
       name: metricNames.upstreamInFlight, help: 'Requests in flight per upstream, held Pings included (what least-connections balances)',
@@ -176,7 +177,7 @@ export function createMetrics (registry: Registry, opts: { version: string, defa
     }),
     stateRedisUp: new Gauge({
       name: metricNames.stateRedisUp, help: 'Whether the shared-state Redis (state.redis) is connected: 1 yes, 0 no (the gateway runs on local state); absent without state.redis',
-      registers: []
+      registers: [], aggregator: 'min'
     }),
     stateRedisErrors: new Counter({
       name: metricNames.stateRedisErrors, help: 'Shared-state Redis calls that failed or took longer than state.redis.timeout, by operation (supersede, device_rate, devices, subscribe)',

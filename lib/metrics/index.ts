@@ -5,3 +5,4 @@ export {
   UPSTREAM_ERROR_REASONS, CONNECT_FAILURES, PROBE_FAILURES, LIMIT_NAMES, STATUS_CLASSES, REFUSED_STATUSES, CLAMP_BOUNDS, FD_SIDES, TLS_HANDSHAKE_FAILURES,
   type BoundedLabels
 } from './label-values.js'
+export { createClusterMetrics, clusterMetricNames, WORKER_RESTART_REASONS, WORKER_STATES, type ClusterMetrics } from './create-cluster-metrics.js'

@@ -4,8 +4,11 @@ import type { Registry } from 'prom-client'
 /** An admin response: status, content type, body. */
 export interface AdminReply { readonly status: number, readonly type: string, readonly body: string }
 
-/** Admin listener: `/metrics` (Prometheus), `/healthz` (process alive), `/readyz` (takes traffic). */
-export function createAdminServer (opts: { registry: Registry, isReady: () => boolean, extra?: (path: string, query: URLSearchParams) => AdminReply | Promise<AdminReply> | undefined }): Server {
+/**
+ * Admin listener: `/metrics` (Prometheus), `/healthz` (process alive), `/readyz` (takes traffic).
+ * `registry` is a Registry, or anything that renders one (the primary's sum over its workers).
+ */
+export function createAdminServer (opts: { registry: Pick<Registry, 'metrics' | 'contentType'>, isReady: () => boolean, extra?: (path: string, query: URLSearchParams) => AdminReply | Promise<AdminReply> | undefined }): Server {
   return createServer((req, res) => {
     const [path, search] = (req.url ?? '/').split('?')
     const send = (status: number, type: string, body: string): void => {

@@ -8,9 +8,9 @@ import type { ErrorCode } from '../errors.js'
 import type { Logger } from '../log/index.js'
 import type { Metrics } from '../metrics/index.js'
 import { createRequestLimiter, type RequestLimiter } from '../policy/index.js'
-import { createSharedState } from '../state/index.js'
+import { createSharedState, type SharedState } from '../state/index.js'
 import { SYSTEM_CLOCK, type PoolClock, type UpstreamSet } from '../upstream/index.js'
-import { createAdminServer } from './admin-server.js'
+import { createAdminServer, type AdminReply } from './admin-server.js'
 import { DeviceRegistry } from './device-registry.js'
 import { devicesView } from './devices-view.js'
 import { createFleetLimiter } from './fleet-limiter.js'
@@ -44,14 +44,29 @@ export interface GatewayDeps {
    * Bearer verifier (`auth.bearer`). Absent: every device allowed, Bearer tokens passed through.
    */
   readonly access?: { readonly controller?: AccessController, readonly verifier?: BearerVerifier }
+  /**
+   * State shared with the other workers of a process group (`serve --workers N`, over cluster IPC).
+   * Default: through `state.redis` when it is set, else none (all state local).
+   */
+  readonly shared?: SharedState
+  /** Whether `listen()` binds the admin listener too; a cluster worker leaves it to the primary. Default: true */
+  readonly adminListener?: boolean
 }
 
 /** A running (or ready to run) gateway. */
 export interface Gateway {
   /** Binds the device and admin listeners; resolves with the bound ports. */
   listen (): Promise<{ port: number, adminPort: number }>
-  /** SIGTERM behaviour: readiness fails, listener closes, in-flight requests get drainGrace. */
-  drain (): Promise<void>
+  /**
+   * SIGTERM behaviour: readiness fails, listener closes, in-flight requests get drainGrace. Held
+   * Pings are answered Status 1 at once, or with `spread` one by one over the first 80 % of
+   * drainGrace (a rolling reload: the devices reconnect to the new workers a few at a time).
+   */
+  drain (opts?: { readonly spread?: boolean }): Promise<void>
+  /** Takes traffic: not draining and at least one upstream alive (what `/readyz` answers). */
+  readonly ready: boolean
+  /** The admin listener's answer for `path` beyond /metrics, /healthz, /readyz (`/devices`), or undefined. */
+  adminReply (path: string, query: URLSearchParams): AdminReply | Promise<AdminReply> | undefined
   /** Requests in progress. */
   readonly active: ReadonlySet<ProxyRequest>
   /** The bounded per-device table behind `/devices`. */
@@ -72,7 +87,7 @@ export function createGateway (deps: GatewayDeps): Gateway {
   const clock = deps.clock ?? SYSTEM_CLOCK
   const proxyDeps: ProxyDeps = { config, metrics, upstreams, state, active, clock, record: createOutcomeRecorder(metrics, logger) }
   // With state.redis, the fleet shares supersede, per-device rates and /devices (lib/state).
-  const shared = config.state.redis === undefined ? undefined : createSharedState({ ...config.state.redis, logger, metrics })
+  const shared = deps.shared ?? (config.state.redis === undefined ? undefined : createSharedState({ ...config.state.redis, logger, metrics }))
   const devices = new DeviceRegistry({
     maxDevices: config.devices.max,
     ttl: config.devices.ttl,
@@ -168,18 +183,20 @@ export function createGateway (deps: GatewayDeps): Gateway {
   server.maxHeadersCount = 0
   server.timeout = 0
   const sockets = guardDeviceSockets(server, { limiter: limits.limiter, metrics, logger, clock, tls: tls !== undefined, handshakeTimeout: config.timeouts.tlsHandshake, maxUrlBytes: config.proxy.maxUrlBytes })
-  const admin = createAdminServer({
-    registry: deps.registry,
-    // Not ready while no upstream is alive: the load balancer sends devices to another instance.
-    isReady: () => !state.draining && upstreams.anyAlive(),
-    extra: (path, query) => path === '/devices' ? devicesView(devices, shared, query, access?.controller?.status()) : undefined
-  })
+  // Not ready while no upstream is alive: the load balancer sends devices to another instance.
+  const isReady = (): boolean => !state.draining && upstreams.anyAlive()
+  const adminReply = (path: string, query: URLSearchParams): AdminReply | Promise<AdminReply> | undefined =>
+    path === '/devices' ? devicesView(devices, shared, query, access?.controller?.status()) : undefined
+  const withAdmin = deps.adminListener !== false
+  const admin = createAdminServer({ registry: deps.registry, isReady, extra: adminReply })
 
   return {
     active,
     devices,
     get openConnections () { return sockets.open },
     get sharedUp () { return shared?.up },
+    get ready () { return isReady() },
+    adminReply,
     async listen () {
       try {
         await listenOn(server, config.listen.host, config.listen.port)
@@ -188,7 +205,7 @@ export function createGateway (deps: GatewayDeps): Gateway {
         throw err
       }
       try {
-        await listenOn(admin, config.admin.listen.host, config.admin.listen.port)
+        if (withAdmin) await listenOn(admin, config.admin.listen.host, config.admin.listen.port)
       } catch (err) {
         // Unbind the device listener again: left open, it keeps a refused start's process alive.
         await new Promise<void>((resolve) => server.close(() => { resolve() }))
@@ -196,7 +213,7 @@ export function createGateway (deps: GatewayDeps): Gateway {
         throw err
       }
       const port = (server.address() as AddressInfo).port
-      const adminPort = (admin.address() as AddressInfo).port
+      const adminPort = withAdmin ? (admin.address() as AddressInfo).port : 0
       upstreams.start()
       logger.info({ port, adminPort, host: config.listen.host, tls: deps.tls !== undefined, upstreams: upstreams.all.map((u) => u.name), ...(shared !== undefined ? { fleetId: shared.gateway } : {}) }, 'listening')
       logger.flush() // the line scripts and orchestrators wait for: do not leave it in the batch
@@ -210,7 +227,7 @@ export function createGateway (deps: GatewayDeps): Gateway {
       const https = server as Server & { setSecureContext (o: import('node:tls').SecureContextOptions): void }
       https.setSecureContext({ key: opts.tls.key, cert: opts.tls.cert, minVersion: config.listen.tls?.minVersion ?? 'TLSv1.2', ciphers: config.listen.tls?.ciphers })
     },
-    async drain () {
+    async drain (opts = {}) {
       state.draining = true
       upstreams.stop()
       logger.info({ inFlight: active.size, graceMs: config.timeouts.drainGrace }, 'draining')
@@ -218,7 +235,9 @@ export function createGateway (deps: GatewayDeps): Gateway {
       server.closeIdleConnections()
       // Held Pings are answered Status 1 at once, so devices re-Ping straight away, to another
       // instance; short requests get the grace to finish.
-      for (const pr of [...active]) if (pr.isPing) pr.endByGateway(pingStatus1('drained'))
+      const held = (): ProxyRequest[] => [...active].filter((pr) => pr.isPing)
+      const spreadTimer = opts.spread === true ? answerSpread(held, 0.8 * config.timeouts.drainGrace, clock) : undefined
+      if (spreadTimer === undefined) for (const pr of held()) pr.endByGateway(pingStatus1('drained'))
       const deadline = setTimeout(() => {
         for (const pr of [...active]) pr.endByGateway({ status: 503, reason: 'drained', headers: { 'retry-after': '5' } })
         server.closeAllConnections()
@@ -226,11 +245,14 @@ export function createGateway (deps: GatewayDeps): Gateway {
       deadline.unref()
       await closed
       clearTimeout(deadline)
+      if (spreadTimer !== undefined) clock.clearTimeout(spreadTimer.timer)
       // Cut admin connections with the close, not after it: one request in progress (a scrape,
       // a probe, a stalled client) would otherwise hold the drain until its timeout.
-      const adminClosed = new Promise<void>((resolve) => admin.close(() => { resolve() }))
-      admin.closeAllConnections()
-      await adminClosed
+      if (withAdmin) {
+        const adminClosed = new Promise<void>((resolve) => admin.close(() => { resolve() }))
+        admin.closeAllConnections()
+        await adminClosed
+      }
       await upstreams.close()
       await shared?.close()
       logger.info('drained')
@@ -250,6 +272,26 @@ function checkRequestLine (req: IncomingMessage, config: GatewayConfig): { statu
   for (let i = 0; i < req.rawHeaders.length; i += 2) if ((req.rawHeaders[i] as string).length === 4 && (req.rawHeaders[i] as string).toLowerCase() === 'host') hosts++
   if (hosts > 1) return { status: 400, why: 'two Host headers', code: 'GW_ERR_PROXY_BAD_REQUEST' }
   return undefined
+}
+
+/**
+ * Answers held Pings Status 1 one at a time, evenly over `window` ms (a rolling reload): the
+ * devices re-Ping a few at a time, not as one herd. A Ping that ended meanwhile is skipped; one
+ * that arrived meanwhile (a keep-alive connection racing the close) is answered at the end.
+ */
+function answerSpread (held: () => ProxyRequest[], window: number, clock: PoolClock): { timer: unknown } {
+  const first = held()
+  const step = first.length === 0 ? 0 : window / first.length
+  const out: { timer: unknown } = { timer: undefined }
+  let i = 0
+  const next = (): void => {
+    const pr = first[i++]
+    if (pr === undefined) { for (const late of held()) late.endByGateway(pingStatus1('drained')); return }
+    pr.endByGateway(pingStatus1('drained'))
+    out.timer = clock.setTimeout(next, step)
+  }
+  next()
+  return out
 }
 
 /** Listen queue length asked of the kernel (capped by net.core.somaxconn). */

@@ -3,3 +3,5 @@ export { credentialTag, type FleetPing, type FleetPings } from './fleet-pings.js
 export type { FleetRate } from './fleet-rate.js'
 export type { FleetDevices, GatewayDevices } from './fleet-devices.js'
 export type { StateOp } from './redis-connection.js'
+export { createClusterState, type ClusterChannel, type ClusterMessage, type ClusterStateOptions } from './cluster-state.js'
+export { createClusterHub, type ClusterHub, type HubWorker } from './cluster-hub.js'

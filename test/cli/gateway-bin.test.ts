@@ -32,7 +32,7 @@ timeouts: { easRequestTimeout: 4s, executionTimeout: 5s, heartbeatMargin: 1s, dr
 admin: { listen: { host: 127.0.0.1, port: ${admin} } }
 `
       })
-      const child = spawn(process.execPath, [BIN, 'serve', '-c', 'gw.yaml'], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] })
+      const child = spawn(process.execPath, [BIN, 'serve', '-c', 'gw.yaml', '--workers', '1'], { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] })
       let stderr = ''
       child.stderr.on('data', (c: Buffer) => { stderr += c.toString() })
       const timer = setTimeout(() => { child.kill('SIGKILL') }, 10_000)
@@ -59,7 +59,7 @@ timeouts: { easRequestTimeout: 4s, executionTimeout: 5s, heartbeatMargin: 1s, dr
 admin: { listen: { host: 127.0.0.1, port: 0 } }
 `
   })
-  const child = spawn(process.execPath, [BIN, 'serve', '-c', 'gw.yaml'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, [BIN, 'serve', '-c', 'gw.yaml', '--workers', '1'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] })
   const exited = new Promise<{ code: number | null, signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => { resolve({ code, signal }) }))
   t.teardown(() => { if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL') })
   let stdout = ''

@@ -178,7 +178,7 @@ async function launchGateway(
   const proc = startProcess(t, {
     name: 'gateway',
     command: process.execPath,
-    args: [entry, 'serve', '-c', configFile],
+    args: [entry, 'serve', '-c', configFile, '--workers', '1'],
     cwd: REPO_ROOT,
     env: { ...process.env, ...opts.env },
     stopGraceMs: opts.stopGraceMs ?? 15_000,

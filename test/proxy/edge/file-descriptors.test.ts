@@ -29,7 +29,7 @@ admin: { listen: { host: 127.0.0.1, port: 0 } }
 pool: { healthCheck: { interval: 10m } }
 `
     })
-    const p = spawn(PRLIMIT, ['--nofile=4096:4096', process.execPath, BIN, 'serve', '-c', join(dir, 'gw.yaml')], { stdio: ['ignore', 'pipe', 'pipe'] })
+    const p = spawn(PRLIMIT, ['--nofile=4096:4096', process.execPath, BIN, 'serve', '-c', join(dir, 'gw.yaml'), '--workers', '1'], { stdio: ['ignore', 'pipe', 'pipe'] })
     t.teardown(() => { p.kill('SIGKILL') })
     let out = ''
     let err = ''
