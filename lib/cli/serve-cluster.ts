@@ -10,6 +10,7 @@ import { createClusterMetrics } from '../metrics/index.js'
 import { createAdminServer, type AdminReply } from '../proxy/index.js'
 import { createClusterHub, type ClusterMessage, type HubWorker } from '../state/index.js'
 import { checkConfig } from './check-config.js'
+import { demoBanner } from './demo-config.js'
 import { formatCliError, toCliError } from './cli-error.js'
 import { EXIT, type CliIo } from './io.js'
 import { readConfigFiles } from './read-config-files.js'
@@ -37,6 +38,8 @@ interface Member extends HubWorker {
   state: 'starting' | 'serving' | 'draining'
   ready: boolean
   held: number
+  /** The device port it listens on (0 until it does). */
+  port: number
   /** Its newest metrics (a scrape's, or the final ones it sent after draining). */
   last: Metrics | undefined
   /** Settles when it listens (true) or dies first (false). */
@@ -84,14 +87,18 @@ export async function runPrimary (o: PrimaryOptions): Promise<number> {
     const worker = cluster.fork({ [WORKER_ENV]: JSON.stringify(cfg) })
     let settle: (ok: boolean) => void = () => {}
     const m: Member = {
-      id: `w${worker.id}`, worker, pid: worker.process.pid ?? 0, state: 'starting', ready: false, held: 0, last: undefined,
+      id: `w${worker.id}`, worker, pid: worker.process.pid ?? 0, state: 'starting', ready: false, held: 0, port: 0, last: undefined,
       started: new Promise<boolean>((resolve) => { settle = resolve }),
       send: (msg) => { if (worker.isConnected()) worker.send(msg, undefined, undefined, () => {}) }
     }
     members.set(worker.id, m)
     worker.on('message', (msg: ClusterMessage) => {
       if (typeof msg !== 'object' || msg === null) return
-      if (msg.t === 'gw:listening') { if (m.state === 'starting') m.state = 'serving'; settle(true) } else if (msg.t === 'gw:status') {
+      if (msg.t === 'gw:listening') {
+        if (m.state === 'starting') m.state = 'serving'
+        m.port = typeof msg.port === 'number' ? msg.port : 0
+        settle(true)
+      } else if (msg.t === 'gw:status') {
         m.ready = msg.ready === true
         m.held = typeof msg.held === 'number' ? msg.held : m.held
       } else if (msg.t === 'gw:final' && Array.isArray(msg.metrics)) m.last = msg.metrics as Metrics
@@ -166,6 +173,7 @@ export async function runPrimary (o: PrimaryOptions): Promise<number> {
   const adminPort = (admin.address() as AddressInfo).port
   logger.info({ adminPort, host: config.admin.listen.host, workers: first.map((m) => ({ worker: m.id, pid: m.pid })) }, 'workers listening')
   logger.flush()
+  if (o.file === undefined) io.stderr(demoBanner(first[0]?.port ?? 0, adminPort))
 
   // SIGHUP and SIGUSR2: one roll at a time. A roll re-reads the file (the demo keeps its text).
   let rolling = Promise.resolve()

@@ -1,7 +1,7 @@
 import { dirname, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { Registry } from 'prom-client'
-import { createDemoUpstream, DEMO_PASSWORD, DEMO_USER } from '../demo/index.js'
+import { createDemoUpstream } from '../demo/index.js'
 import { createLogDestination, createLogger, type Logger } from '../log/index.js'
 import { EAS_COMMANDS } from '../eas/index.js'
 import { createMetrics, presetCounters } from '../metrics/index.js'
@@ -12,11 +12,12 @@ import { GatewayError } from '../errors.js'
 import { openFilesWarning } from './check-open-files.js'
 import { readOrThrow } from './cli-error.js'
 import { checkConfig } from './check-config.js'
-import { DEMO_PORTS, demoConfigText } from './demo-config.js'
+import { DEMO_PORTS, demoBanner, demoConfigText } from './demo-config.js'
 import { EXIT, type CliIo } from './io.js'
 import { contextParsers } from './parsers.js'
 import { readConfigFiles } from './read-config-files.js'
 import { createReloader } from './reload-config.js'
+import { defaultWorkers } from './default-workers.js'
 import { runPrimary } from './serve-cluster.js'
 import { createWorkerLink, workerConfig, type WorkerLink } from './serve-worker.js'
 import { startAccess } from './start-access.js'
@@ -35,7 +36,8 @@ Status 1 one by one over timeouts.drainGrace. A worker that dies is replaced at 
 options:
   -c, --config FILE      the gateway config (default: $EAS_GATEWAY_CONFIG); without either, the built-in demo runs:
                          a demo EAS server behind the gateway, both on 127.0.0.1
-  -w, --workers N        worker processes (default: the number of cores; 1: one process, no primary)
+  -w, --workers N        worker processes (default: the number of cores, within the cgroup CPU quota;
+                         1: one process, no primary, as before)
   -p, --port N           the demo's device port (default: ${DEMO_PORTS.port}; 0 picks a free one)
   --admin-port N         the demo's admin port: /metrics, /healthz, /readyz (default: ${DEMO_PORTS.adminPort})
   -h, --help             this text
@@ -65,7 +67,7 @@ export async function runServe (argv: string[], io: CliIo): Promise<number> {
     }
   })
   if (values.help === true) { io.stdout(USAGE); return EXIT.OK }
-  const workers = workersOption(values.workers, io)
+  const workers = await workersOption(values.workers, io)
   const run = async (shown: string, file: string | undefined, text: string): Promise<number> =>
     workers === 1 ? await serve(shown, file, text, io) : await runPrimary({ shown, file, text, workers, io, entry: io.cluster?.entry ?? '' })
   const config = values.config ?? io.env.EAS_GATEWAY_CONFIG
@@ -88,9 +90,16 @@ export async function runServe (argv: string[], io: CliIo): Promise<number> {
 /** Most workers `--workers` takes: far above any core count a gateway host has. */
 const MAX_WORKERS = 256
 
-/** `--workers N` (1 to 256); default the host's cores, or 1 where no worker can be forked (in-process). */
-function workersOption (value: string | undefined, io: CliIo): number {
-  if (value === undefined) return Math.max(1, Math.min(MAX_WORKERS, io.cluster?.cores ?? 1))
+/**
+ * `--workers N` (1 to 256); default the host's cores within the container's CPU quota
+ * ({@link defaultWorkers}), or 1 where no worker can be forked (in-process).
+ */
+async function workersOption (value: string | undefined, io: CliIo): Promise<number> {
+  if (value === undefined) {
+    if (io.cluster === undefined) return 1
+    const cpuMax = await io.readFile('/sys/fs/cgroup/cpu.max').catch(() => undefined)
+    return Math.min(MAX_WORKERS, defaultWorkers(io.cluster.cores, cpuMax))
+  }
   const n = Number(value)
   if (!/^\d+$/.test(value) || n < 1 || n > MAX_WORKERS) throw new GatewayError('GW_ERR_CLI_USAGE', `--workers must be a number from 1 to ${MAX_WORKERS}, got "${value}"`)
   if (n > 1 && io.cluster === undefined) throw new GatewayError('GW_ERR_CLI_USAGE', '--workers above 1 needs the gateway binary (dist/bin/gateway.js) to fork workers')
@@ -191,26 +200,4 @@ async function serveWorker (worker: WorkerLink, o: { gateway: Gateway, registry:
 async function startDemo (): Promise<{ port: number, server: ReturnType<typeof createDemoUpstream>['server'] }> {
   const d = createDemoUpstream()
   return { port: await d.listen(0), server: d.server }
-}
-
-/** What the quick start prints: where to send a device and what to try. */
-function demoBanner (port: number, adminPort: number): string {
-  const base = `http://127.0.0.1:${port}/Microsoft-Server-ActiveSync`
-  const q = '?Cmd=Ping&User=demo&DeviceId=DEMO0001&DeviceType=iPhone'
-  return [
-    '',
-    'eas-gateway is running the BUILT-IN DEMO (no --config given): a demo EAS server sits behind it.',
-    `  device listener  ${base}`,
-    `  admin listener   http://127.0.0.1:${adminPort}/metrics  /healthz  /readyz`,
-    '',
-    'Try:',
-    `  curl -i -X OPTIONS -u ${DEMO_USER}:${DEMO_PASSWORD} '${base}'`,
-    `  curl -i -X OPTIONS -u demo:wrong '${base}'        # 401 with Connection: close`,
-    '  # a Ping with HeartbeatInterval 10: held 10 s, then answered Status 1',
-    `  printf '\\x03\\x01\\x6a\\x00\\x00\\x0d\\x45\\x48\\x0310\\x00\\x01\\x01' | curl -s -u ${DEMO_USER}:${DEMO_PASSWORD} -H 'Content-Type: application/vnd.ms-sync.wbxml' --data-binary @- '${base}${q}' | xxd`,
-    `  curl -s http://127.0.0.1:${adminPort}/metrics | grep eas_gateway_requests_total`,
-    '',
-    'Run your own: gateway serve -c gateway.yaml   (see README § Configuration). Ctrl-C drains and exits.',
-    ''
-  ].join('\n')
 }

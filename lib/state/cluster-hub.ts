@@ -61,7 +61,6 @@ export function createClusterHub (o: ClusterHubOptions): ClusterHub {
       done: () => { clearTimeout(timer); waiting.delete(reqId); from.send({ t: 'gw:devices-re', id, list: entry.got }) }
     }
     const timer = setTimeout(entry.done, o.timeout)
-    timer.unref()
     waiting.set(reqId, entry)
     if (others.length === 0) { entry.done(); return }
     for (const w of others) w.send({ t: 'gw:snapshot', id: reqId })

@@ -42,7 +42,6 @@ export function createClusterState (o: ClusterStateOptions): SharedState {
     const id = ++seq
     return await new Promise((resolve) => {
       const timer = setTimeout(() => { pending.delete(id); resolve(undefined) }, o.timeout)
-      timer.unref()
       pending.set(id, (answer) => { clearTimeout(timer); pending.delete(id); resolve(answer) })
       o.channel.send({ ...msg, id })
     })

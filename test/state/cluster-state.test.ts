@@ -1,0 +1,71 @@
+import t from 'tap'
+import { createClusterHub, createClusterState, credentialTag, type ClusterMessage, type HubWorker, type SharedState } from '../../lib/state/index.js'
+
+/** Workers and a hub wired as node:cluster would (messages delivered asynchronously, in order). */
+function group (n: number, opts: { now?: () => number } = {}): { states: SharedState[], hub: ReturnType<typeof createClusterHub>, sent: ClusterMessage[] } {
+  const sent: ClusterMessage[] = []
+  const toWorker: ((m: ClusterMessage) => void)[] = []
+  const workers: HubWorker[] = []
+  const hub = createClusterHub({ workers: () => workers, timeout: 200, ...(opts.now !== undefined ? { now: opts.now } : {}) })
+  const states = Array.from({ length: n }, (_, i) => {
+    const id = `w${i + 1}`
+    const self: HubWorker = { id, send: (m) => { setImmediate(() => { toWorker[i]?.(m) }) } }
+    workers.push(self)
+    return createClusterState({
+      id,
+      timeout: 200,
+      channel: {
+        send: (m) => { sent.push(m); setImmediate(() => { hub.handle(self, m) }) },
+        onMessage: (fn) => { toWorker[i] = fn }
+      }
+    })
+  })
+  return { states, hub, sent }
+}
+
+t.test('a held Ping announced by one worker reaches the others, never itself, with no credentials', async (t) => {
+  const { states: [a, b, c], sent } = group(3)
+  if (a === undefined || b === undefined || c === undefined) throw new Error('three workers')
+  const heard: string[] = []
+  const got = new Promise<void>((resolve) => {
+    for (const s of [a, b, c]) s.pings.onPing((p) => { heard.push(`${s.gateway}<-${p.gateway}`); if (heard.length === 2) resolve() })
+  })
+  a.pings.announce('bob\u0000DEV1', 'Basic c2VjcmV0', 1000)
+  await got
+  t.same(heard.sort(), ['w2<-w1', 'w3<-w1'])
+  t.notMatch(JSON.stringify(sent), /c2VjcmV0/, 'the credential never crosses IPC, only its tag')
+  t.match(JSON.stringify(sent), credentialTag('bob\u0000DEV1', 'Basic c2VjcmV0'))
+})
+
+t.test('per-device rate: one bucket for the group, in debt down to -burst, as the Redis bucket', async (t) => {
+  let now = 0
+  const { states: [a, b] } = group(2, { now: () => now })
+  if (a === undefined || b === undefined) throw new Error('two workers')
+  // rate 1/s, burst 2: two tokens across both workers, then the wait until one is back.
+  t.equal(await a.rate.take('k', 1, 2), 0, 'first token (worker 1)')
+  t.equal(await b.rate.take('k', 1, 2), 0, 'second token (worker 2)')
+  t.equal(await a.rate.take('k', 1, 2), 2000, 'empty: 2 s until a token is back (one owed)')
+  t.equal(await b.rate.take('other', 1, 2), 0, 'another device has its own bucket')
+  now += 4000
+  t.equal(await b.rate.take('k', 1, 2), 0, 'refilled after 4 s')
+})
+
+t.test('devices: a worker reads the other workers\' tables through the primary', async (t) => {
+  const { states: [a, b, c] } = group(3)
+  if (a === undefined || b === undefined || c === undefined) throw new Error('three workers')
+  a.startDevicesWriter(() => [{ deviceId: 'A' }])
+  b.startDevicesWriter(() => [{ deviceId: 'B' }])
+  c.startDevicesWriter(() => [{ deviceId: 'C' }])
+  const seen = await a.devices.read()
+  t.same(seen?.map((g) => [g.gateway, g.devices]).sort(), [['w2', [{ deviceId: 'B' }]], ['w3', [{ deviceId: 'C' }]]])
+})
+
+t.test('a primary that does not answer: the caller goes on with local state after the timeout', async (t) => {
+  const state = createClusterState({ id: 'w1', timeout: 50, channel: { send: () => {}, onMessage: () => {} } })
+  const t0 = performance.now()
+  t.equal(await state.rate.take('k', 1, 2), undefined, 'rate: undefined')
+  t.equal(await state.devices.read(), undefined, 'devices: undefined')
+  t.ok(performance.now() - t0 < 5000, 'bounded')
+  await state.close()
+  t.equal(state.up, false, 'closed')
+})
