@@ -4,6 +4,7 @@
 // counted, SIGHUP rolls the workers with every held Ping answered 200 Status 1 one by one, and an
 // invalid config on SIGHUP changes nothing.
 import { writeFileSync } from 'node:fs'
+import { createServer, type AddressInfo } from 'node:net'
 import { join } from 'node:path'
 import t from 'tap'
 import { DeviceConnection, type DeviceResponse } from '../helpers/device-connection.js'
@@ -177,7 +178,38 @@ t.test('serve --workers 2: one admin listener over two workers', async (t) => {
     t.equal((await adminGet(adminPort, '/readyz')).status, 200, 'still ready')
   })
 
+  await t.test('SIGHUP whose new workers cannot start (port taken): refused, the running workers keep serving', async (t) => {
+    const taken = createServer()
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve))
+    t.teardown(() => { taken.close() })
+    const busy = (taken.address() as AddressInfo).port
+    writeFileSync(join(dir, 'gw.yaml'), config(up.url).replace('port: 0 }', `port: ${busy} }`))
+    gw.child.kill('SIGHUP')
+    await gw.waitStderr(/reload refused: the new workers did not start, the running ones keep serving/)
+    t.match(await gw.waitLine((l) => l.msg === 'reload refused: the new workers did not start; the running workers keep serving', 'refused line'), { level: 'error' })
+    t.equal(await options(), 200, 'still serving on the old port')
+    await untilMetric('eas_gateway_workers', { state: 'starting' }, 0)
+    t.equal(sample(await metrics(), 'eas_gateway_workers', { state: 'serving' }), 2, 'the two running workers, nothing else')
+  })
+
   const exit = await gw.stop('SIGTERM', 15_000)
   t.same({ code: exit.code, signal: exit.signal, killed: exit.killed }, { code: 0, signal: null, killed: false }, 'SIGTERM drains the group and exits 0')
   t.ok(gw.lines.some((l: LogLine) => l.msg === 'drained' && l.role === 'primary'), 'the primary logged drained')
+})
+
+t.test('a primary killed with SIGKILL: its workers drain and exit, nothing keeps listening', async (t) => {
+  const skip = await ensureBuilt()
+  if (skip !== undefined) { t.comment(`skipped: ${skip}`); t.pass('skipped: the build failed', { skip }); return }
+  const up = await startUpstream({ kind: 'echo' })
+  t.teardown(up.close)
+  const dir = t.testdir({ 'gw.yaml': config(up.url) })
+  const gw = spawnGateway(t, { cwd: dir, stdout: 'pipe', workers: 2 })
+  const ready = await gw.waitLine((l) => l.msg === 'workers listening', 'workers listening')
+  const pids = (ready.workers as { pid: number }[]).map((w) => w.pid)
+  t.teardown(() => { for (const pid of pids) { try { process.kill(pid, 'SIGKILL') } catch { /* gone, as it should be */ } } })
+  gw.child.kill('SIGKILL')
+  const alive = (pid: number): boolean => { try { process.kill(pid, 0); return true } catch { return false } }
+  const deadline = performance.now() + 15_000
+  while (pids.some(alive) && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50)) // no event: another process's exit
+  t.same(pids.filter(alive), [], 'both workers exited')
 })
