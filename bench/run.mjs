@@ -5,13 +5,15 @@
 //   (b) memory per held Ping at 1k and 8k concurrent Pings (RSS; the gateway's heap too), and
 //       Syncs while 8k Pings are held
 //   (c) held Pings released after the devices vanish (HAProxy with and without abortonclose)
+//   (d) several cores: small POST req/s with the gateway on 1 and 2 workers (serve --workers) beside
+//       HAProxy with nbthread 2, all three pinned to the same CPUs
 // Prints markdown tables with absolute numbers, ratios and the targets of issue 5 (stdout);
 // progress goes to stderr. Installs nothing; needs wrk, haproxy, nginx (exit 2 if missing).
 // Every process it starts is stopped by PID, also on Ctrl-C and on errors; its temp dir is removed.
 //
 // Options: --duration S (measured wrk run, default 8)  --warmup S (default 2)
 //          --rounds N (interleaved rounds of (a), default 2; the least disturbed round is reported)
-//          --skip-mem  --only-mem
+//          --skip-mem  --only-mem  --skip-workers  --only-workers (just (d))
 //          --profile (instead of the above: log-level A/B, a node --cpu-prof run, heap snapshots)
 //          --json FILE (raw results; with --profile also FILE.cpuprofile and the snapshots)
 import { execFileSync, fork, spawn, spawnSync } from 'node:child_process'
@@ -42,6 +44,8 @@ const { values: opt } = parseArgs({
     rounds: { type: 'string', default: '2' },
     'skip-mem': { type: 'boolean', default: false },
     'only-mem': { type: 'boolean', default: false },
+    'skip-workers': { type: 'boolean', default: false },
+    'only-workers': { type: 'boolean', default: false },
     profile: { type: 'boolean', default: false },
     json: { type: 'string' }
   }
@@ -285,9 +289,9 @@ function startHolder (port) {
 }
 
 // ---------------------------------------------------------------- the systems under test
-function haproxyConfig (port, upPort, abortonclose) {
+function haproxyConfig (port, upPort, abortonclose, threads = 1) {
   return `global
-    nbthread 1
+    nbthread ${threads}
     maxconn 9000
 defaults
     mode http
@@ -354,13 +358,13 @@ limits: { requestsPerSecond: 0, perDevice: { requestsPerSecond: 0 } }
 
 /** A proxy under test: start() → { port, pids(), stop(), heap?() }. */
 const SYSTEMS = {
-  async haproxy (upPort, { abortonclose = true } = {}) {
+  async haproxy (upPort, { abortonclose = true, threads = 1, cpu = PROXY_CPU } = {}) {
     const port = await freePort()
-    const dir = join(TMP, `haproxy-${abortonclose ? 'abort' : 'noabort'}`)
+    const dir = join(TMP, `haproxy-${abortonclose ? 'abort' : 'noabort'}-${threads}`)
     mkdirSync(dir, { recursive: true })
     const cfg = join(dir, 'haproxy.cfg')
-    writeFileSync(cfg, haproxyConfig(port, upPort, abortonclose))
-    const p = start('haproxy', PROXY_CPU, 'haproxy', ['-db', '-f', cfg], { stdout: join(dir, 'out.log'), stderr: join(dir, 'out.log') })
+    writeFileSync(cfg, haproxyConfig(port, upPort, abortonclose, threads))
+    const p = start('haproxy', cpu, 'haproxy', ['-db', '-f', cfg], { stdout: join(dir, 'out.log'), stderr: join(dir, 'out.log') })
     await waitPort(port, p, 'haproxy')
     return { port, pids: () => [p.pid], stop: () => stop(p) }
   },
@@ -393,7 +397,7 @@ const SYSTEMS = {
     await waitPort(port, p, 'node-http-proxy')
     return { port, pids: () => [p.pid], stop: () => stop(p) }
   },
-  async gateway (upPort, { memory = false, nodeFlags = [], env, logLevel = 'info', workers = 1 } = {}) {
+  async gateway (upPort, { memory = false, nodeFlags = [], env, logLevel = 'info', workers = 1, cpu = PROXY_CPU } = {}) {
     const port = await freePort()
     const adminPort = await freePort()
     const dir = join(TMP, 'gateway')
@@ -402,7 +406,7 @@ const SYSTEMS = {
     writeFileSync(cfg, gatewayConfig(port, adminPort, upPort, logLevel))
     const flags = [...nodeFlags, ...(memory ? ['--expose-gc', '--import', pathToFileURL(join(HERE, 'gc-on-signal.mjs')).href] : [])]
     const accessLog = join(dir, 'access.log')
-    const p = start('gateway', PROXY_CPU, process.execPath, [...flags, GATEWAY_BIN, 'serve', '-c', cfg, '--workers', String(workers)], { stdout: accessLog, stderr: join(dir, 'stderr.log'), env: env === undefined ? undefined : { ...process.env, ...env } })
+    const p = start('gateway', cpu, process.execPath, [...flags, GATEWAY_BIN, 'serve', '-c', cfg, '--workers', String(workers)], { stdout: accessLog, stderr: join(dir, 'stderr.log'), env: env === undefined ? undefined : { ...process.env, ...env } })
     try {
       await waitPort(adminPort, p, 'gateway')
       await waitPort(port, p, 'gateway')
@@ -414,7 +418,8 @@ const SYSTEMS = {
       adminPort,
       accessLog,
       proc: p,
-      pids: () => [p.pid],
+      // With workers: the primary and its workers (children), for CPU accounting.
+      pids: () => workers === 1 ? [p.pid] : [p.pid, ...childPids(p.pid)],
       stop: () => stop(p),
       async heap () {
         if (memory) { process.kill(p.pid, 'SIGUSR2'); await sleep(400) }
@@ -494,6 +499,47 @@ async function throughput (upstream, results) {
     }
   }
   results.throughput = rows
+}
+
+// ---------------------------------------------------------------- (d) several cores
+/** CPUs the (d) proxies may use: both of a 2-core machine (shared with wrk and the upstream). */
+const MULTI_CPU = '0,1'
+
+/** (d): the same small POST at c=64, gateway on 1 and 2 workers and HAProxy nbthread 2, same CPUs. */
+async function workersRow (upstream, results) {
+  const setups = [
+    ['gateway, 1 worker', () => SYSTEMS.gateway(upstream.port, { workers: 1, cpu: MULTI_CPU })],
+    ['gateway, 2 workers', () => SYSTEMS.gateway(upstream.port, { workers: 2, cpu: MULTI_CPU })],
+    ['HAProxy, nbthread 2', () => SYSTEMS.haproxy(upstream.port, { threads: 2, cpu: MULTI_CPU })]
+  ]
+  const c = 64
+  const rows = []
+  for (let round = 1; round <= ROUNDS; round++) {
+    for (const [name, make] of setups) {
+      const sys = await make()
+      try {
+        const url = `http://127.0.0.1:${sys.port}${EAS_QUERY}`
+        const pids = sys.pids()
+        await quiet([...pids, upstream.pid])
+        log(`(d) round ${round}/${ROUNDS} ${name} c=${c}: warm-up ${WARMUP}s, run ${DURATION}s`)
+        await wrk(url, c, WARMUP)
+        const cpu0 = cpuSeconds(pids)
+        const foreign = foreignMeter([...pids, upstream.pid])
+        const r = await wrk(url, c, DURATION)
+        const cpu = cpuSeconds(pids) - cpu0
+        rows.push({ setup: name, c, round, rps: r.rps, p50: r.p50, p99: r.p99, errors: r.errors, cpuUsPerReq: cpu * 1e6 / r.requests, processes: pids.length, foreignCores: foreign() })
+      } finally {
+        await sys.stop()
+      }
+      if (sys.accessLog !== undefined) rmSync(sys.accessLog, { force: true })
+    }
+  }
+  // Per setup, the round least disturbed by other processes (among equally quiet ones, the fastest).
+  results.workers = setups.map(([name]) => {
+    const all = rows.filter((r) => r.setup === name)
+    const quietest = Math.min(...all.map((r) => r.foreignCores))
+    return all.filter((r) => r.foreignCores <= quietest + 0.05).reduce((a, b) => (b.rps > a.rps ? b : a))
+  })
 }
 
 // ---------------------------------------------------------------- (b)+(c) held Pings: memory and release
@@ -916,6 +962,17 @@ function report (results) {
   }
   out.push('')
   out.push(`Total bench runtime: ${((Date.now() - T0) / 1000).toFixed(0)} s.`)
+  const w = results.workers
+  if (w !== undefined) {
+    const one = w.find((r) => r.setup === 'gateway, 1 worker')
+    out.push('')
+    out.push('### (d) Several cores: small POST at c=64, `serve --workers`')
+    out.push('')
+    out.push(`Each proxy may use CPUs ${MULTI_CPU} (taskset), which wrk and the upstream share on this ${m.cpus}-core machine; same upstream, same run.`)
+    out.push('')
+    out.push(table(['setup', 'processes', 'req/s', 'vs 1 worker', 'p50', 'p99', 'proxy CPU µs/req', 'errors', 'other load'],
+      w.map((r) => [r.setup, r.processes, f0(r.rps), one === undefined ? '–' : `${(r.rps / one.rps).toFixed(2)}x`, ms(r.p50), ms(r.p99), f1(r.cpuUsPerReq), r.errors, `${Math.round(100 * r.foreignCores)} %`])))
+  }
   return out.join('\n')
 }
 
@@ -953,9 +1010,12 @@ async function main () {
   try {
     if (opt.profile) {
       await profile(upstream, results)
+    } else if (opt['only-workers']) {
+      await workersRow(upstream, results)
     } else {
       if (!opt['only-mem']) await throughput(upstream, results)
       if (!opt['skip-mem']) await heldPings(upstream, results)
+      if (!opt['skip-workers'] && !opt['only-mem']) await workersRow(upstream, results)
     }
   } finally {
     await stop(up)
