@@ -24,6 +24,8 @@ export interface PrimaryOptions {
   readonly file: string | undefined
   readonly text: string
   readonly workers: number
+  /** The worker count a config asks for (a reload may change it, unless --workers fixed it). */
+  readonly workersOf: (config: GatewayConfig) => number
   readonly io: CliIo
   /** The script a worker runs (dist/bin/gateway.js). */
   readonly entry: string
@@ -76,7 +78,7 @@ export async function runPrimary (o: PrimaryOptions): Promise<number> {
     for (const m of members.values()) n[m.state]++
     return n
   })
-  const group = { text: o.text, retired: [] as Metrics, stopping: false, startFailures: 0 }
+  const group = { text: o.text, workers: o.workers, retired: [] as Metrics, stopping: false, startFailures: 0 }
   const hub = createClusterHub({ workers: () => members.values(), timeout: ASK_TIMEOUT_MS })
   const asks = createAsker()
 
@@ -134,8 +136,8 @@ export async function runPrimary (o: PrimaryOptions): Promise<number> {
   }
 
   /** Forks `n` workers and waits until all listen; on a failure, drains the ones that did. */
-  const startGeneration = async (text: string): Promise<Member[] | undefined> => {
-    const fresh = Array.from({ length: o.workers }, () => fork(text))
+  const startGeneration = async (text: string, n: number): Promise<Member[] | undefined> => {
+    const fresh = Array.from({ length: n }, () => fork(text))
     const timer = new Promise<false>((resolve) => { setTimeout(() => { resolve(false) }, START_TIMEOUT_MS).unref() })
     const ok = await Promise.all(fresh.map(async (m) => await Promise.race([m.started, timer])))
     if (ok.every(Boolean)) return fresh
@@ -143,7 +145,7 @@ export async function runPrimary (o: PrimaryOptions): Promise<number> {
     return undefined
   }
 
-  const first = await startGeneration(group.text)
+  const first = await startGeneration(group.text, group.workers)
   if (first === undefined) {
     group.stopping = true
     io.stderr(`gateway: cannot start ${o.workers} workers: see the workers' messages above\n`)
@@ -183,13 +185,15 @@ export async function runPrimary (o: PrimaryOptions): Promise<number> {
       const next = await loadNext(o, config, logger)
       if (next === undefined) return
       const old = [...members.values()].filter((m) => m.state !== 'draining')
-      const fresh = await startGeneration(next.text)
+      const n = o.workersOf(next.config)
+      const fresh = await startGeneration(next.text, n)
       if (fresh === undefined) {
         io.stderr(`gateway: ${shown}: ${why} refused: the new workers did not start, the running ones keep serving\n`)
         logger.error({ code: 'GW_ERR_CONFIG_INVALID', file: shown, why }, `${why} refused: the new workers did not start; the running workers keep serving`)
         return
       }
       group.text = next.text
+      group.workers = n
       const restartNeeded = changedSettings(config.admin, next.config.admin, 'admin')
       config = next.config
       logger.level = config.log.level

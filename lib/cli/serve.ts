@@ -1,6 +1,7 @@
 import { dirname, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { Registry } from 'prom-client'
+import { loadGatewayConfig, type GatewayConfig } from '../config/index.js'
 import { createDemoUpstream } from '../demo/index.js'
 import { createLogDestination, createLogger, type Logger } from '../log/index.js'
 import { EAS_COMMANDS } from '../eas/index.js'
@@ -67,9 +68,12 @@ export async function runServe (argv: string[], io: CliIo): Promise<number> {
     }
   })
   if (values.help === true) { io.stdout(USAGE); return EXIT.OK }
-  const workers = await workersOption(values.workers, io)
-  const run = async (shown: string, file: string | undefined, text: string): Promise<number> =>
-    workers === 1 ? await serve(shown, file, text, io) : await runPrimary({ shown, file, text, workers, io, entry: io.cluster?.entry ?? '' })
+  const count = await workersOption(values.workers, io)
+  const run = async (shown: string, file: string | undefined, text: string): Promise<number> => {
+    // --workers, else the file's `workers` (a config that does not load is refused further on), else the cores.
+    const workers = count.of(loadGatewayConfig(text, shown).config)
+    return workers === 1 ? await serve(shown, file, text, io) : await runPrimary({ shown, file, text, workers, workersOf: count.of, io, entry: io.cluster?.entry ?? '' })
+  }
   const config = values.config ?? io.env.EAS_GATEWAY_CONFIG
   if (config === undefined) {
     const ports = { port: portOption('--port', values.port, DEMO_PORTS.port), adminPort: portOption('--admin-port', values['admin-port'], DEMO_PORTS.adminPort) }
@@ -91,19 +95,21 @@ export async function runServe (argv: string[], io: CliIo): Promise<number> {
 const MAX_WORKERS = 256
 
 /**
- * `--workers N` (1 to 256); default the host's cores within the container's CPU quota
- * ({@link defaultWorkers}), or 1 where no worker can be forked (in-process).
+ * How many workers: `--workers N` (1 to 256) when given; else the config's `workers` when above 0;
+ * else the host's cores within the container's CPU quota ({@link defaultWorkers}). Where no worker
+ * can be forked (in-process, without bin/), 1 unless --workers asks for more (refused).
  */
-async function workersOption (value: string | undefined, io: CliIo): Promise<number> {
+async function workersOption (value: string | undefined, io: CliIo): Promise<{ of: (config: GatewayConfig | undefined) => number }> {
   if (value === undefined) {
-    if (io.cluster === undefined) return 1
+    if (io.cluster === undefined) return { of: () => 1 }
     const cpuMax = await io.readFile('/sys/fs/cgroup/cpu.max').catch(() => undefined)
-    return Math.min(MAX_WORKERS, defaultWorkers(io.cluster.cores, cpuMax))
+    const auto = Math.min(MAX_WORKERS, defaultWorkers(io.cluster.cores, cpuMax))
+    return { of: (config) => config !== undefined && config.workers > 0 ? config.workers : auto }
   }
   const n = Number(value)
   if (!/^\d+$/.test(value) || n < 1 || n > MAX_WORKERS) throw new GatewayError('GW_ERR_CLI_USAGE', `--workers must be a number from 1 to ${MAX_WORKERS}, got "${value}"`)
   if (n > 1 && io.cluster === undefined) throw new GatewayError('GW_ERR_CLI_USAGE', '--workers above 1 needs the gateway binary (dist/bin/gateway.js) to fork workers')
-  return n
+  return { of: () => n }
 }
 
 /** A port number from the command line (0 picks a free one), or GW_ERR_CLI_USAGE. */

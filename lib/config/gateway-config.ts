@@ -154,6 +154,7 @@ export const GATEWAY_SCHEMA = {
         maxRetryAfter: { type: 'duration', min: 1000, default: 10 * M, doc: 'Longest Retry-After a rejected device is given' }
       }
     },
+    workers: { type: 'integer', min: 0, max: 256, default: 0, doc: 'Worker processes of gateway serve: 0 = the cores (within the cgroup CPU quota), 1 = one process; --workers overrides' },
     admin: {
       type: 'object',
       fields: { listen: { type: 'object', fields: { host: { type: 'string', default: '127.0.0.1' }, port: port(9464) } } }

@@ -197,15 +197,16 @@ t.test('serve --workers 2: one admin listener over two workers', async (t) => {
   t.ok(gw.lines.some((l: LogLine) => l.msg === 'drained' && l.role === 'primary'), 'the primary logged drained')
 })
 
-t.test('a primary killed with SIGKILL: its workers drain and exit, nothing keeps listening', async (t) => {
+t.test('workers: 2 in the file (no flag); a primary killed with SIGKILL: its workers drain and exit', async (t) => {
   const skip = await ensureBuilt()
   if (skip !== undefined) { t.comment(`skipped: ${skip}`); t.pass('skipped: the build failed', { skip }); return }
   const up = await startUpstream({ kind: 'echo' })
   t.teardown(up.close)
-  const dir = t.testdir({ 'gw.yaml': config(up.url) })
-  const gw = spawnGateway(t, { cwd: dir, stdout: 'pipe', workers: 2 })
+  const dir = t.testdir({ 'gw.yaml': `${config(up.url)}workers: 2\n` })
+  const gw = spawnGateway(t, { cwd: dir, stdout: 'pipe', workers: 'from-config' })
   const ready = await gw.waitLine((l) => l.msg === 'workers listening', 'workers listening')
   const pids = (ready.workers as { pid: number }[]).map((w) => w.pid)
+  t.equal(pids.length, 2, 'two workers, as the file says')
   t.teardown(() => { for (const pid of pids) { try { process.kill(pid, 'SIGKILL') } catch { /* gone, as it should be */ } } })
   gw.child.kill('SIGKILL')
   const alive = (pid: number): boolean => { try { process.kill(pid, 0); return true } catch { return false } }

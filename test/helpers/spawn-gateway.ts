@@ -73,11 +73,11 @@ export interface SpawnedGateway {
 /**
  * Spawns the built gateway with `-c config` in `cwd`. `stdout`: a file descriptor to hand the child
  * (/dev/full, a file on a tmpfs), 'pipe' to read its JSON lines, or 'stalled' for a pipe nobody
- * reads. `workers`: `--workers` (default 1: one process). Teardown kills it (SIGKILL) if it is still running.
+ * reads. `workers`: `--workers` (default 1: one process; 'from-config': no flag). Teardown kills it (SIGKILL) if it is still running.
  */
-export function spawnGateway (t: Teardown, opts: { cwd: string, config?: string, stdout: number | 'pipe' | 'stalled', workers?: number }): SpawnedGateway {
+export function spawnGateway (t: Teardown, opts: { cwd: string, config?: string, stdout: number | 'pipe' | 'stalled', workers?: number | 'from-config' }): SpawnedGateway {
   // One process unless a test is about the process group: the tests here are about one gateway.
-  const child = spawn(process.execPath, [BIN, 'serve', '-c', opts.config ?? 'gw.yaml', '--workers', String(opts.workers ?? 1)], {
+  const child = spawn(process.execPath, [BIN, 'serve', '-c', opts.config ?? 'gw.yaml', ...(opts.workers === 'from-config' ? [] : ['--workers', String(opts.workers ?? 1)])], {
     cwd: opts.cwd, stdio: ['ignore', typeof opts.stdout === 'number' ? opts.stdout : 'pipe', 'pipe']
   })
   const events = new EventEmitter()
