@@ -10,6 +10,7 @@ import { createClusterMetrics } from '../metrics/index.js'
 import { createAdminServer, type AdminReply } from '../proxy/index.js'
 import { createClusterHub, type ClusterMessage, type HubWorker } from '../state/index.js'
 import { checkConfig } from './check-config.js'
+import { openFilesWarning } from './check-open-files.js'
 import { demoBanner } from './demo-config.js'
 import { formatCliError, toCliError } from './cli-error.js'
 import { EXIT, type CliIo } from './io.js'
@@ -38,6 +39,8 @@ interface Member extends HubWorker {
   readonly worker: Worker
   readonly pid: number
   state: 'starting' | 'serving' | 'draining'
+  /** It drains because it got SIGTERM/SIGINT itself (systemd and Ctrl-C signal the whole group). */
+  selfDrained: boolean
   ready: boolean
   held: number
   /** The device port it listens on (0 until it does). */
@@ -50,6 +53,8 @@ interface Member extends HubWorker {
 
 /** Longest wait for a worker's answer to a scrape or an admin request (ms). */
 const ASK_TIMEOUT_MS = 2000
+/** How long the primary waits for its own stop signal before replacing a worker that drained on a signal. */
+const SELF_DRAIN_WAIT_MS = 1000
 /** Longest a new worker may take to listen (config, TLS files, access policy, bind). */
 const START_TIMEOUT_MS = 30_000
 
@@ -71,6 +76,12 @@ export async function runPrimary (o: PrimaryOptions): Promise<number> {
     report: (data, done) => { io.stderr(data.toString()); done(null, data.length) }
   })
   const logger = createLogger({ level: config.log.level, destination }).child({ role: 'primary' })
+  // Each worker inherits the primary's open-files limit, and the limits apply per worker.
+  const fdWarning = openFilesWarning(config, await io.readFile('/proc/self/limits').catch(() => undefined))
+  if (fdWarning !== undefined) {
+    io.stderr(`gateway: warning: ${fdWarning}\n`)
+    logger.warn({ code: 'GW_ERR_PROXY_FD_EXHAUSTED' }, fdWarning)
+  }
   const members = new Map<number, Member>()
   const registry = new Registry()
   const metrics = createClusterMetrics(registry, () => {
@@ -78,8 +89,9 @@ export async function runPrimary (o: PrimaryOptions): Promise<number> {
     for (const m of members.values()) n[m.state]++
     return n
   })
-  const group = { text: o.text, workers: o.workers, retired: [] as Metrics, stopping: false, startFailures: 0 }
-  const hub = createClusterHub({ workers: () => members.values(), timeout: ASK_TIMEOUT_MS })
+  const group = { text: o.text, workers: o.workers, retired: [] as Metrics, retiring: Promise.resolve(), stopping: false, startFailures: 0 }
+  // Below the worker's own 1 s bound on /devices, so the asking worker gets the answer, late workers left out.
+  const hub = createClusterHub({ workers: () => members.values(), timeout: 500 })
   const asks = createAsker()
 
   cluster.setupPrimary({ exec: o.entry, args: ['serve'], silent: false })
@@ -89,7 +101,7 @@ export async function runPrimary (o: PrimaryOptions): Promise<number> {
     const worker = cluster.fork({ [WORKER_ENV]: JSON.stringify(cfg) })
     let settle: (ok: boolean) => void = () => {}
     const m: Member = {
-      id: `w${worker.id}`, worker, pid: worker.process.pid ?? 0, state: 'starting', ready: false, held: 0, port: 0, last: undefined,
+      id: `w${worker.id}`, worker, pid: worker.process.pid ?? 0, state: 'starting', selfDrained: false, ready: false, held: 0, port: 0, last: undefined,
       started: new Promise<boolean>((resolve) => { settle = resolve }),
       send: (msg) => { if (worker.isConnected()) worker.send(msg, undefined, undefined, () => {}) }
     }
@@ -103,6 +115,8 @@ export async function runPrimary (o: PrimaryOptions): Promise<number> {
       } else if (msg.t === 'gw:status') {
         m.ready = msg.ready === true
         m.held = typeof msg.held === 'number' ? msg.held : m.held
+      } else if (msg.t === 'gw:draining') {
+        if (m.state !== 'draining') { m.state = 'draining'; m.selfDrained = true }
       } else if (msg.t === 'gw:final' && Array.isArray(msg.metrics)) m.last = msg.metrics as Metrics
       else if (!asks.answer(msg)) hub.handle(m, msg)
     })
@@ -113,8 +127,21 @@ export async function runPrimary (o: PrimaryOptions): Promise<number> {
   const onExit = (m: Member, code: number | null, signal: string | null): void => {
     members.delete(m.worker.id)
     // Its counters stay in the sums: the group's totals never go back when a worker goes.
-    if (m.last !== undefined) void retire(group, m.last)
-    if (m.state === 'draining' || group.stopping) { logger.info({ worker: m.id, pid: m.pid, code, signal }, 'worker retired'); return }
+    const last = m.last
+    if (last !== undefined) group.retiring = group.retiring.then(async () => { await retire(group, last) }) // one at a time: no lost update
+    if (m.state === 'draining' || group.stopping) {
+      logger.info({ worker: m.id, pid: m.pid, code, signal }, 'worker retired')
+      // A worker signalled on its own (not by a group stop, whose signal reaches the primary too
+      // within this second): replaced, so the group keeps its size.
+      if (m.selfDrained) {
+        setTimeout(() => {
+          if (group.stopping) return
+          logger.warn({ worker: m.id, pid: m.pid }, 'a worker drained on its own signal: starting a replacement')
+          replace()
+        }, SELF_DRAIN_WAIT_MS).unref()
+      }
+      return
+    }
     const wasServing = m.state === 'serving'
     if (!wasServing) { group.startFailures++; return } // a start that failed: the starter decides
     metrics.workerRestarts.inc({ reason: 'crash' })
@@ -278,7 +305,7 @@ type Asker = ReturnType<typeof createAsker>
  * (so no total ever goes back), plus the primary's own. A worker that does not answer in time
  * counts with its last answer.
  */
-async function groupMetrics (members: Map<number, Member>, group: { retired: Metrics }, own: Registry, asks: Asker): Promise<string> {
+async function groupMetrics (members: Map<number, Member>, group: { retired: Metrics, retiring: Promise<void> }, own: Registry, asks: Asker): Promise<string> {
   const live = [...members.values()]
   await Promise.all(live.map(async (m) => {
     const a = await asks.ask(m, { t: 'gw:metrics' })
@@ -288,6 +315,7 @@ async function groupMetrics (members: Map<number, Member>, group: { retired: Met
     const held = m.last.find((x) => x.name === 'eas_gateway_pings_held')?.values[0]?.value
     if (typeof held === 'number') m.held = held
   }))
+  await group.retiring
   const parts = [group.retired, ...live.flatMap((m) => m.last === undefined ? [] : [m.last])]
   const summed = await AggregatorRegistry.aggregate(parts).metrics()
   return summed + (await own.metrics())

@@ -56,7 +56,8 @@ export function createWorkerLink (onShutdown: ((handler: () => void) => void) | 
   const stopped = new Promise<{ spread: boolean }>((resolve) => {
     handlers.push((m) => { if (m.t === 'gw:drain') resolve({ spread: m.spread === true }) })
     w.on('disconnect', () => { resolve({ spread: false }) })
-    onShutdown?.(() => { resolve({ spread: false }) })
+    // SIGTERM/SIGINT to this worker itself: the primary is told, so it does not take the exit for a crash.
+    onShutdown?.(() => { send({ t: 'gw:draining' }); resolve({ spread: false }) })
   })
   const id = `w${w.id}`
   return {
