@@ -11,6 +11,7 @@ import { DeviceConnection, type DeviceResponse } from '../helpers/device-connect
 import { easRequest } from '../helpers/eas-device.js'
 import type { LogLine } from '../helpers/log-sink.js'
 import { startUpstream } from '../helpers/loopback-upstream.js'
+import { redisMissing, startRedis } from '../helpers/redis-server.js'
 import { adminGet, decodePingResponse, pingBody, pingRequest } from '../helpers/ping-device.js'
 import { ensureBuilt, spawnGateway } from '../helpers/spawn-gateway.js'
 
@@ -213,4 +214,39 @@ t.test('workers: 2 in the file (no flag); a primary killed with SIGKILL: its wor
   const deadline = performance.now() + 15_000
   while (pids.some(alive) && performance.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50)) // no event: another process's exit
   t.same(pids.filter(alive), [], 'both workers exited')
+})
+
+t.test('with state.redis: each worker is one more fleet member on Redis (supersede, /devices)', async (t) => {
+  const missing = redisMissing()
+  if (missing !== undefined) { t.comment(`skipped: ${missing}`); t.pass('skipped: no redis-server', { skip: missing }); return }
+  const skip = await ensureBuilt()
+  if (skip !== undefined) { t.comment(`skipped: ${skip}`); t.pass('skipped: the build failed', { skip }); return }
+  const redis = await startRedis(t)
+  const up = await startUpstream((req) => /Cmd=Ping/.test(req.url ?? '') ? { kind: 'silence' } : { kind: 'echo' })
+  t.teardown(up.close)
+  const dir = t.testdir({ 'gw.yaml': `${config(up.url)}state: { redis: { url: "${redis.url}", timeout: 500ms, devicesInterval: 200ms } }\n` })
+  const gw = spawnGateway(t, { cwd: dir, stdout: 'pipe', workers: 2 })
+  const ready = await gw.waitLine((l) => l.msg === 'workers listening', 'workers listening')
+  const adminPort = ready.adminPort as number
+  const port = (await gw.waitLine((l) => l.msg === 'listening', 'a worker listening')).port as number
+  await gw.waitLine((l) => l.msg === 'listening' && gw.lines.filter((x) => x.msg === 'listening').length === 2, 'both workers listening')
+  const fleetIds = new Set(gw.lines.filter((l) => l.msg === 'listening').map((l) => l.fleetId))
+  t.equal(fleetIds.size, 2, 'two fleet members, one per worker')
+  const devs: DeviceConnection[] = []
+  t.teardown(() => { for (const d of devs) d.destroy() })
+  const base = up.requests.length
+  for (let i = 0; i < 4; i++) {
+    const d = await DeviceConnection.open(port)
+    devs.push(d)
+    d.write(DeviceConnection.format(pingRequest({ deviceId: 'REDIS1' }, { body: pingBody(50) }), port))
+    await up.waitForRequest(base + i + 1, 5000)
+    if (i > 0) t.ok(isStatus1(await (devs[i - 1] as DeviceConnection).readResponse(10_000)), `Ping ${i} answered 200 Status 1 by Ping ${i + 1}`)
+  }
+  const remote = await gw.waitLine((l) => l.msg === 'ping superseded' && typeof l.by === 'string' && fleetIds.has(l.by), 'a supersede through Redis', 5000)
+  t.ok(fleetIds.has(remote.by), `superseded by the other worker's fleet id ${String(remote.by)}`)
+  const body = JSON.parse((await adminGet(adminPort, '/devices')).body) as { fleet: { gateways: number } | null }
+  t.equal(body.fleet?.gateways, 2, '/devices: the fleet of the two workers, from Redis')
+  t.match((await adminGet(adminPort, '/metrics')).body, /^eas_gateway_state_redis_up 1$/m, 'state_redis_up 1 (the lowest of the workers)')
+  const exit = await gw.stop('SIGTERM', 15_000)
+  t.equal(exit.code, 0, 'drained, exit 0')
 })
