@@ -215,7 +215,7 @@ export function createGateway (deps: GatewayDeps): Gateway {
       const port = (server.address() as AddressInfo).port
       const adminPort = withAdmin ? (admin.address() as AddressInfo).port : 0
       upstreams.start()
-      logger.info({ port, adminPort, host: config.listen.host, tls: deps.tls !== undefined, upstreams: upstreams.all.map((u) => u.name), ...(shared !== undefined ? { fleetId: shared.gateway } : {}) }, 'listening')
+      logger.info({ port, ...(withAdmin ? { adminPort } : {}), host: config.listen.host, tls: deps.tls !== undefined, upstreams: upstreams.all.map((u) => u.name), ...(shared !== undefined ? { fleetId: shared.gateway } : {}) }, 'listening')
       logger.flush() // the line scripts and orchestrators wait for: do not leave it in the batch
       return { port, adminPort }
     },
