@@ -193,6 +193,17 @@ t.test('serve --workers 2: one admin listener over two workers', async (t) => {
     t.equal(sample(await metrics(), 'eas_gateway_workers', { state: 'serving' }), 2, 'the two running workers, nothing else')
   })
 
+  await t.test('SIGUSR2 (upgrade): new workers forked from the build on disk, the old ones drained', async (t) => {
+    writeFileSync(join(dir, 'gw.yaml'), config(up.url))
+    const before = new Set(gw.lines.filter((l) => l.msg === 'listening').map((l) => l.pid))
+    gw.child.kill('SIGUSR2')
+    const rolled = await gw.waitLine((l) => (l.msg ?? '').startsWith('reloaded') && l.why === 'upgrade', 'reloaded (upgrade)')
+    const fresh = (rolled.workers as { pid: number }[]).map((w) => w.pid)
+    t.equal(fresh.length, 2, 'two new workers')
+    t.ok(fresh.every((pid) => !before.has(pid)), 'new processes')
+    t.equal(await options(), 200, 'served')
+  })
+
   const exit = await gw.stop('SIGTERM', 15_000)
   t.same({ code: exit.code, signal: exit.signal, killed: exit.killed }, { code: 0, signal: null, killed: false }, 'SIGTERM drains the group and exits 0')
   t.ok(gw.lines.some((l: LogLine) => l.msg === 'drained' && l.role === 'primary'), 'the primary logged drained')

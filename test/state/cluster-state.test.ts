@@ -69,3 +69,16 @@ t.test('a primary that does not answer: the caller goes on with local state afte
   await state.close()
   t.equal(state.up, false, 'closed')
 })
+
+t.test('the primary keeps at most maxBuckets device buckets, the least recently used dropped first', async (t) => {
+  const sent: ClusterMessage[] = []
+  const hub = createClusterHub({ workers: () => [], timeout: 100, maxBuckets: 2, now: () => 0 })
+  const w: HubWorker = { id: 'w1', send: (m) => { sent.push(m) } }
+  const take = (k: string): unknown => { hub.handle(w, { t: 'gw:rate', id: sent.length, k, r: 1, b: 1 }); return sent.at(-1)?.w }
+  t.equal(take('a'), 0, 'a: its one token')
+  t.not(take('a'), 0, 'a: empty now')
+  take('b')
+  take('c') // a is the least recently used: dropped
+  t.equal(take('a'), 0, 'a forgotten: a full bucket again (bounded memory over exactness)')
+  t.equal(hub.handle(w, { t: 'other' }), false, 'not a shared-state message')
+})
