@@ -3,6 +3,7 @@
 // by a Ping on the other, /devices shows both, a worker killed with SIGKILL is replaced and
 // counted, SIGHUP rolls the workers with every held Ping answered 200 Status 1 one by one, and an
 // invalid config on SIGHUP changes nothing.
+import { spawnSync } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
 import { createServer, type AddressInfo } from 'node:net'
 import { join } from 'node:path'
@@ -40,6 +41,8 @@ function sample (text: string, name: string, labels: Record<string, string> = {}
   if (!found) throw new Error(`no sample ${name} ${JSON.stringify(labels)}`)
   return sum
 }
+
+const PROMTOOL = ['/usr/bin/promtool', 'promtool'].find((p) => spawnSync(p, ['--version']).status === 0)
 
 const isStatus1 = (r: DeviceResponse): boolean => r.status === 200 && decodePingResponse(r.body).status === 1
 
@@ -85,6 +88,10 @@ t.test('serve --workers 2: one admin listener over two workers', async (t) => {
     t.equal(sample(text, 'eas_gateway_requests_total', { command: 'Options', outcome: 'completed' }), 8, 'requests_total sums both workers: 8')
     t.equal(sample(text, 'eas_gateway_build_info'), 1, 'build_info stays 1')
     t.equal(sample(text, 'eas_gateway_workers', { state: 'serving' }), 2, 'eas_gateway_workers{state="serving"} 2')
+    if (PROMTOOL !== undefined) {
+      const r = spawnSync(PROMTOOL, ['check', 'metrics'], { input: text, encoding: 'utf8', timeout: 30_000 })
+      t.equal(r.status, 0, `promtool check metrics passes on the group's /metrics ${r.stdout}${r.stderr}`)
+    }
     t.equal((await adminGet(adminPort, '/readyz')).status, 200, '/readyz 200')
     t.equal((await adminGet(adminPort, '/healthz')).status, 200, '/healthz 200')
   })
