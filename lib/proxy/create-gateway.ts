@@ -230,7 +230,7 @@ export function createGateway (deps: GatewayDeps): Gateway {
     async drain (opts = {}) {
       state.draining = true
       upstreams.stop()
-      logger.info({ inFlight: active.size, graceMs: config.timeouts.drainGrace }, 'draining')
+      logger.info({ inFlight: active.size, graceMs: config.timeouts.drainGrace, ...(opts.spread === true ? { spreadMs: 0.8 * config.timeouts.drainGrace } : {}) }, 'draining')
       const closed = new Promise<void>((resolve) => server.close(() => { resolve() }))
       server.closeIdleConnections()
       // Held Pings are answered Status 1 at once, so devices re-Ping straight away, to another
