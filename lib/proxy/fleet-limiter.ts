@@ -25,10 +25,19 @@ export interface FleetLimiterDeps {
  * plus the ones admitted while a gateway's Redis answer was still on its way (at most one round
  * trip, bounded by state.redis.timeout) and the ones admitted while Redis was down (then each
  * gateway applies its own bucket alone: at most N times the rate with N gateways).
+ *
+ * The global rate (`limits.requestsPerSecond`) works the same way on one fleet bucket: each
+ * request this gateway admits (after its own global bucket) is charged to it, never awaited; when
+ * the fleet bucket was empty, this gateway refuses every new upstream request until a token is
+ * back. Same error bound, with the same fallback: while Redis is away, each gateway has the whole
+ * rate to itself.
  */
 export function createFleetLimiter (deps: FleetLimiterDeps): RequestLimiter {
   const { local, settings } = deps
   const { requestsPerSecond: rate, burst, maxTracked } = settings.perDevice
+  const retryAfter = (wait: number): number => Math.min(settings.maxRetryAfter, Math.max(1000, Math.round(wait * (1 + deps.random()))))
+  // Until when (deps.now ms) the fleet's global bucket has no token.
+  let globalUntil = -Infinity
   // Device key -> until when (deps.now ms) the fleet said this device has no token. Bounded by
   // maxTracked; expired entries go at their next request or when newer ones push them out.
   const blocked = new Map<string, number>()
@@ -47,7 +56,7 @@ export function createFleetLimiter (deps: FleetLimiterDeps): RequestLimiter {
       const until = blocked.get(key)
       if (until !== undefined) {
         const wait = until - deps.now()
-        if (wait > 0) return { ok: false, limit: 'device_rate', retryAfterMs: Math.min(settings.maxRetryAfter, Math.max(1000, Math.round(wait * (1 + deps.random())))) }
+        if (wait > 0) return { ok: false, limit: 'device_rate', retryAfterMs: retryAfter(wait) }
         blocked.delete(key)
       }
       const decision = local.admitDevice(key)
@@ -56,7 +65,18 @@ export function createFleetLimiter (deps: FleetLimiterDeps): RequestLimiter {
       }
       return decision
     },
-    admitRequest: () => local.admitRequest(),
+    admitRequest (): LimitDecision {
+      if (settings.requestsPerSecond <= 0) return local.admitRequest()
+      const wait = globalUntil - deps.now()
+      if (wait > 0) return { ok: false, limit: 'global_rate', retryAfterMs: retryAfter(wait) }
+      const decision = local.admitRequest()
+      if (decision.ok) {
+        void deps.rate.takeGlobal(settings.requestsPerSecond, settings.burst).then((ms) => {
+          if (ms !== undefined && ms > 0) globalUntil = Math.max(globalUntil, deps.now() + ms)
+        })
+      }
+      return decision
+    },
     admitPing: (held) => local.admitPing(held),
     admitConnection: (open) => local.admitConnection(open),
     get trackedDevices () { return local.trackedDevices }

@@ -33,15 +33,25 @@ export interface FleetRate {
    * until a token is back, or `undefined` when Redis did not answer in time.
    */
   take (key: string, rate: number, burst: number): Promise<number | undefined>
+  /** The same for the fleet's one global bucket (`<keyPrefix>rate:global`). */
+  takeGlobal (rate: number, burst: number): Promise<number | undefined>
 }
 
-/** Buckets under `<keyPrefix>rate:<digest>`: the key is hashed (no user names, bounded length). */
+/**
+ * Device buckets under `<keyPrefix>rate:<digest>` (the key is hashed: no user names, bounded
+ * length, and never `global`, which is the global bucket's).
+ */
 export function createFleetRate (conn: RedisConnection, prefix: string): FleetRate {
+  const take = async (op: 'device_rate' | 'global_rate', k: string, rate: number, burst: number): Promise<number | undefined> => {
+    const wait = await conn.run(op, async (r) => await r.eval(TAKE_SCRIPT, 1, k, rate, burst))
+    return typeof wait === 'number' ? wait : undefined
+  }
   return {
     async take (key, rate, burst) {
-      const k = `${prefix}rate:${createHash('sha256').update(key).digest('base64url').slice(0, 27)}`
-      const wait = await conn.run('device_rate', async (r) => await r.eval(TAKE_SCRIPT, 1, k, rate, burst))
-      return typeof wait === 'number' ? wait : undefined
+      return await take('device_rate', `${prefix}rate:${createHash('sha256').update(key).digest('base64url').slice(0, 27)}`, rate, burst)
+    },
+    async takeGlobal (rate, burst) {
+      return await take('global_rate', `${prefix}rate:global`, rate, burst)
     }
   }
 }

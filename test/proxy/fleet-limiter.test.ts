@@ -11,7 +11,8 @@ const SETTINGS: LimitSettings = {
 function fleet (settings = SETTINGS) {
   const clock = { now: 0 }
   const calls: { key: string, rate: number, burst: number, answer: (ms: number | undefined) => void }[] = []
-  const rate = { take: async (key: string, r: number, burst: number) => await new Promise<number | undefined>((resolve) => { calls.push({ key, rate: r, burst, answer: resolve }) }) }
+  const charge = async (key: string, r: number, burst: number): Promise<number | undefined> => await new Promise((resolve) => { calls.push({ key, rate: r, burst, answer: resolve }) })
+  const rate = { take: charge, takeGlobal: async (r: number, burst: number) => await charge('(global)', r, burst) }
   const local = createRequestLimiter(settings, { now: () => clock.now, random: () => 0 })
   const limiter = createFleetLimiter({ local, rate, settings, now: () => clock.now, random: () => 0 })
   return { clock, calls, limiter }
@@ -66,4 +67,32 @@ t.test('the blocked set is bounded by perDevice.maxTracked', async (t) => {
   t.same(limiter.admitPing(0), { ok: true })
   t.same(limiter.admitConnection(1), { ok: true })
   t.same(limiter.admitRequest(), { ok: true })
+})
+
+t.test('the global rate: each admitted request is charged to the fleet bucket; an empty fleet bucket refuses every request here until a token is back', async (t) => {
+  const { clock, calls, limiter } = fleet({ ...SETTINGS, requestsPerSecond: 10, burst: 3, perDevice: { ...SETTINGS.perDevice, requestsPerSecond: 0 } })
+  t.same(limiter.admitRequest(), { ok: true }, 'decided at once on local state')
+  t.match(calls, [{ key: '(global)', rate: 10, burst: 3 }], 'one charge to the fleet\'s global bucket')
+  calls[0]?.answer(0)
+  t.same(limiter.admitRequest(), { ok: true })
+  calls[1]?.answer(2500) // another gateway spent the fleet's tokens: one is back in 2.5 s
+  await new Promise((resolve) => setImmediate(resolve))
+  clock.now += 500
+  t.same(limiter.admitRequest(), { ok: false, limit: 'global_rate', retryAfterMs: 2000 }, 'refused here until the fleet has a token')
+  t.equal(calls.length, 2, 'a refused request is not charged')
+  t.ok(limiter.admitDevice('k').ok, 'the per-device limit is another matter')
+  clock.now += 2000
+  t.same(limiter.admitRequest(), { ok: true }, 'after the wait, admitted again')
+  calls[2]?.answer(undefined) // Redis did not answer in time
+  await new Promise((resolve) => setImmediate(resolve))
+  t.same(limiter.admitRequest(), { ok: true }, 'no answer from Redis: the local bucket decides alone')
+  t.ok(limiter.admitRequest().ok, 'the third token of the local burst')
+  t.match(limiter.admitRequest(), { ok: false, limit: 'global_rate' }, 'the local bucket still applies first (burst 3 spent here)')
+  t.equal(calls.length, 5, 'only admitted requests are charged')
+})
+
+t.test('a global rate of 0 makes no Redis call', async (t) => {
+  const { calls, limiter } = fleet({ ...SETTINGS, perDevice: { ...SETTINGS.perDevice, requestsPerSecond: 0 } })
+  for (let i = 0; i < 5; i++) t.ok(limiter.admitRequest().ok)
+  t.equal(calls.length, 0)
 })

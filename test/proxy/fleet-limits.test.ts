@@ -52,3 +52,38 @@ t.test('a device alternating between two gateways is limited at the fleet rate, 
   t.equal(refusedA + refusedB, sent - admitted, 'every refusal counted as device_rate')
   t.ok(refusedA > 0 && refusedB > 0, 'both gateways refused the device')
 })
+
+t.test('the global rate (limits.requestsPerSecond) holds for the fleet, not per gateway', { skip }, async (t) => {
+  const redis = await startRedis(t)
+  const up = await startUpstream({ kind: 'echo' })
+  t.teardown(up.close)
+  const limits = { limits: { requestsPerSecond: RATE, burst: BURST, perDevice: { requestsPerSecond: 0 } } }
+  const { gateways } = await startFleet(t, 2, up.url, redis, limits)
+  const conns = await Promise.all(gateways.map(async (g) => await DeviceConnection.open(g.port)))
+  t.teardown(() => { for (const c of conns) c.destroy() })
+  let sent = 0
+  let admitted = 0
+  let other = 0
+  const start = performance.now()
+  while (performance.now() - start < WINDOW_MS) {
+    const c = conns[sent % 2]
+    if (c === undefined) throw new Error('two connections')
+    // A new device each time: only the global bucket can refuse.
+    const res = await c.request(pingRequest({ user: 'eve', deviceId: `G${sent}` }, { cmd: 'Sync', body: Buffer.from([0x03, 0x01, 0x6a, 0x00]) }))
+    sent++
+    if (res.status === 200) admitted++
+    else if (res.status !== 503) other++
+  }
+  t.equal(other, 0, 'every response is 200 or a 503 refusal')
+  const elapsed = (performance.now() - start) / 1000
+  const bound = RATE * elapsed + 2 * BURST + gateways.length
+  const local = gateways.length * (BURST + RATE * elapsed)
+  t.comment(`${sent} requests of new devices in ${elapsed.toFixed(2)} s over 2 gateways: ${admitted} admitted (fleet bound ${bound.toFixed(1)}; the gateways' own buckets alone: ${local.toFixed(1)})`)
+  t.ok(sent > 4 * bound, `far more than the limit was sent (${sent})`)
+  t.ok(admitted >= RATE * (elapsed - 1), `about the fleet rate went through (${admitted})`)
+  t.ok(admitted <= bound, `at most the fleet bound went through (${admitted} <= ${bound.toFixed(1)})`)
+  t.ok(admitted < local, 'fewer than the two gateways\' own buckets let through')
+  const refused = await Promise.all(gateways.map(async (g) => await metricValue(g.registry, metricNames.limitRejections, { limit: 'global_rate' })))
+  t.equal(refused[0]! + refused[1]!, sent - admitted, 'every refusal counted as global_rate')
+  t.ok(refused.every((n) => n > 0), 'both gateways refused')
+})
