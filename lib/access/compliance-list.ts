@@ -36,6 +36,38 @@ export interface ComplianceList {
   status (): ListStatus
 }
 
+/** What the fleet knows of a list: the last fetch any gateway made. */
+export interface SharedListMeta {
+  /** Epoch ms of the last successful fetch (a 304 included). */
+  readonly fetchedAt: number
+  /** Epoch ms of the fetch that last changed the entries. */
+  readonly changedAt: number
+  readonly etag?: string
+  readonly lastModified?: string
+}
+
+/**
+ * The fleet's copy of each list (lib/state keeps it in Redis), so N gateways do not each fetch
+ * the MDM export. `undefined` answers mean Redis did not answer in time: the list then fetches
+ * on its own, as without a fleet. Never rejects.
+ */
+export interface SharedListStore {
+  /** The copy's metadata; `null` when the fleet has none. */
+  meta (key: string): Promise<SharedListMeta | null | undefined>
+  entries (key: string): Promise<string[] | undefined>
+  /** Writes the metadata, and the entries when given (they changed); the copy expires after `ttl` ms. */
+  write (key: string, meta: SharedListMeta, entries: readonly string[] | undefined, ttl: number): Promise<void>
+  /** Takes the right to fetch for `ms`: false when another gateway holds it. */
+  lock (key: string, ms: number): Promise<boolean | undefined>
+  /** Gives the right to fetch back (only if this gateway still holds it). */
+  unlock (key: string): Promise<void>
+}
+
+/** How long the fleet keeps a list's copy: three polls, at least an hour (ms). */
+export function sharedListTtl (interval: number): number {
+  return Math.max(3 * interval, 3600_000)
+}
+
 /** Dependencies of a list. */
 export interface ComplianceListOptions {
   readonly name: string
@@ -48,6 +80,8 @@ export interface ComplianceListOptions {
   readonly logger?: Logger
   /** Called when the entries or the availability change. */
   readonly onChange?: () => void
+  /** The fleet's copy, once the gateway shares state (`state.redis`); absent or undefined: none. */
+  readonly shared?: () => SharedListStore | undefined
 }
 
 interface CacheFile { version: 1, url: string, etag?: string, lastModified?: string, fetchedAt: number, entries: string[] }
@@ -70,7 +104,10 @@ export function createComplianceList (o: ComplianceListOptions): ComplianceList 
   let etag: string | undefined
   let lastModified: string | undefined
   let fetchedAt: number | undefined
+  // Epoch ms of the fetch (here or by another gateway) that gave the entries held now.
+  let changedAt: number | undefined
   let lastError: string | undefined
+  const sharedKey = JSON.stringify({ url: o.source.url, format: o.source.format, field: o.source.field ?? null })
   let timer: unknown
   let stopped = false
   let view: ListView = { available: false, entries }
@@ -91,6 +128,7 @@ export function createComplianceList (o: ComplianceListOptions): ComplianceList 
       etag = c.etag
       lastModified = c.lastModified
       fetchedAt = c.fetchedAt
+      changedAt = c.fetchedAt
       update('stale', new Set(c.entries))
     } catch (err) {
       // No cache yet (first start) is normal; anything else is worth a line.
@@ -120,7 +158,53 @@ export function createComplianceList (o: ComplianceListOptions): ComplianceList 
     return state
   }
 
+  /**
+   * With a fleet: adopts a copy another gateway fetched within the interval, or takes the right to
+   * fetch and fetches (without Redis: fetches, as a lone gateway does).
+   */
+  const fromFleet = async (store: SharedListStore): Promise<ListState> => {
+    const meta = await store.meta(sharedKey)
+    if (meta === undefined) return await fetchList()
+    if (meta !== null && o.now() - meta.fetchedAt < o.source.interval) {
+      let list: ReadonlySet<string> | undefined
+      if (meta.changedAt !== changedAt || state === 'none') {
+        const e = await store.entries(sharedKey)
+        if (e === undefined) return await fetchList()
+        list = new Set(e)
+      }
+      etag = meta.etag
+      lastModified = meta.lastModified
+      fetchedAt = meta.fetchedAt
+      changedAt = meta.changedAt
+      if (lastError !== undefined) o.logger?.info({ list: o.name, entries: (list ?? entries).size }, 'compliance list available again')
+      lastError = undefined
+      update('fresh', list)
+      if (list !== undefined) await saveCache()
+      return state
+    }
+    // Another gateway is fetching right now: keep what is known; its copy is read at the next poll.
+    const locked = await store.lock(sharedKey, o.source.timeout + 1000)
+    if (locked === false) return state
+    try {
+      return await fetchList()
+    } finally {
+      if (locked === true) void store.unlock(sharedKey)
+    }
+  }
+
+  const share = (changed: boolean): void => {
+    const store = o.shared?.()
+    if (store === undefined || fetchedAt === undefined || changedAt === undefined) return
+    const meta: SharedListMeta = { fetchedAt, changedAt, ...(etag !== undefined ? { etag } : {}), ...(lastModified !== undefined ? { lastModified } : {}) }
+    void store.write(sharedKey, meta, changed ? [...entries] : undefined, sharedListTtl(o.source.interval))
+  }
+
   const refresh = async (): Promise<ListState> => {
+    const store = o.shared?.()
+    return store !== undefined ? await fromFleet(store) : await fetchList()
+  }
+
+  const fetchList = async (): Promise<ListState> => {
     const headers: Record<string, string> = { accept: o.source.format === 'csv' ? 'text/csv' : 'application/json' }
     if (etag !== undefined) headers['if-none-match'] = etag
     if (lastModified !== undefined) headers['if-modified-since'] = lastModified
@@ -133,8 +217,10 @@ export function createComplianceList (o: ComplianceListOptions): ComplianceList 
     if (res.status === 304 && state !== 'none') {
       await res.body?.cancel()
       fetchedAt = o.now()
+      changedAt ??= fetchedAt
       lastError = undefined
       update('fresh')
+      share(false)
       return state
     }
     if (res.status !== 200) { await res.body?.cancel(); return fail(`HTTP ${res.status}`) }
@@ -145,9 +231,11 @@ export function createComplianceList (o: ComplianceListOptions): ComplianceList 
     etag = res.headers.get('etag') ?? undefined
     lastModified = res.headers.get('last-modified') ?? undefined
     fetchedAt = o.now()
+    changedAt = fetchedAt
     if (lastError !== undefined) o.logger?.info({ list: o.name, entries: parsed.entries.size }, 'compliance list available again')
     lastError = undefined
     update('fresh', parsed.entries)
+    share(true)
     await saveCache()
     return state
   }

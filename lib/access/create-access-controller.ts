@@ -4,10 +4,31 @@ import { GatewayError } from '../errors.js'
 import { lintAccessPolicy } from '../lint/index.js'
 import type { Logger } from '../log/index.js'
 import {
-  decideAccess, DeviceSlots,
-  type AccessDecision, type AccessPolicy, type AccessRequest, type DeviceSlotOptions, type ListView
+  decideAccess, DEFAULT_DEVICE_SLOTS, DeviceSlots,
+  type AccessDecision, type AccessPolicy, type AccessRequest, type DeviceSlotOptions, type ListView, type SharedSlot
 } from '../policy/index.js'
-import { createComplianceList, type ComplianceList, type ListStatus, type Timers } from './compliance-list.js'
+import { createComplianceList, type ComplianceList, type ListStatus, type SharedListStore, type Timers } from './compliance-list.js'
+
+/** The fleet's device slots (maxDevicesPerUser), kept in Redis by lib/state. Never rejects. */
+export interface SharedSlotStore {
+  /**
+   * Records the device's slot in the fleet (first seen kept, last seen `now`, the user's slots
+   * bounded by `maxPerUser` and `ttl`); resolves the user's slots in the fleet, or `undefined`
+   * when Redis did not answer in time.
+   */
+  touch (user: string, deviceId: string, now: number, bounds: { readonly ttl: number, readonly maxPerUser: number }): Promise<readonly SharedSlot[] | undefined>
+  /** Gives the device's slot back in the fleet. */
+  release (user: string, deviceId: string): Promise<void>
+}
+
+/** What a controller shares with the other gateways of a fleet (`state.redis`). */
+export interface AccessFleet {
+  readonly slots: SharedSlotStore
+  readonly lists: SharedListStore
+}
+
+/** How often a device already known here re-tells the fleet it holds its slot (ms). */
+export const SLOT_SYNC_INTERVAL = 10_000
 
 /** The outcome of one (re)load of the policy file. */
 export interface ReloadResult {
@@ -38,6 +59,11 @@ export interface AccessController {
   /** Calls `fn` after the policy or a list changed; returns the unsubscribe function. */
   onChange (fn: () => void): () => void
   status (): AccessStatus
+  /**
+   * Shares the device slots and the lists' fetches with the fleet from now on. Nothing waits on
+   * the fleet: decisions stay synchronous, on local slots the fleet's answers refresh.
+   */
+  share (fleet: AccessFleet): void
   /** Stops the lists' polls. */
   close (): void
 }
@@ -71,6 +97,8 @@ export function createAccessController (o: AccessControllerOptions): AccessContr
   let lists = new Map<string, { key: string, list: ComplianceList }>()
   let views: ReadonlyMap<string, ListView> = new Map()
   const slots = new DeviceSlots(o.slots)
+  const slotBounds = { ...DEFAULT_DEVICE_SLOTS, ...o.slots }
+  let fleet: AccessFleet | undefined
   const listeners = new Set<() => void>()
   let queue: Promise<unknown> = Promise.resolve()
 
@@ -86,7 +114,7 @@ export function createAccessController (o: AccessControllerOptions): AccessContr
       const old = lists.get(name)
       if (old?.key === key) { next.set(name, old); continue }
       const list = createComplianceList({
-        name, source, timers: o.timers, now: o.now, onChange: onListChange,
+        name, source, timers: o.timers, now: o.now, onChange: onListChange, shared: () => fleet?.lists,
         ...(o.cacheDir !== undefined ? { cacheFile: join(o.cacheDir, `${safeName(name)}.json`) } : {}),
         ...(o.fetch !== undefined ? { fetch: o.fetch } : {}),
         ...(o.logger !== undefined ? { logger: o.logger } : {})
@@ -134,8 +162,17 @@ export function createAccessController (o: AccessControllerOptions): AccessContr
     const d = decideAccess(policy, req, { now, lists: views, ...(user !== undefined ? { userDevices: slots.of(user, now) } : {}) })
     if (!record || policy === undefined || user === undefined || req.deviceId === undefined) return d
     // A device blocked by a rule gives its slot back; every other device holds (or waits for) one.
-    if (d.decision === 'block' && d.reason !== 'device-limit') slots.release(user, req.deviceId)
-    else slots.touch(user, req.deviceId, now)
+    if (d.decision === 'block' && d.reason !== 'device-limit') {
+      slots.release(user, req.deviceId)
+      if (fleet !== undefined) void fleet.slots.release(user, req.deviceId)
+      return d
+    }
+    // Asked before the touch: a device new here is told to the fleet at once.
+    const sync = fleet !== undefined && slots.needsSync(user, req.deviceId, now, SLOT_SYNC_INTERVAL)
+    slots.touch(user, req.deviceId, now)
+    if (sync && fleet !== undefined) {
+      void fleet.slots.touch(user, req.deviceId, now, slotBounds).then((all) => { if (all !== undefined) slots.replace(user, all, o.now()) })
+    }
     return d
   }
 
@@ -149,6 +186,7 @@ export function createAccessController (o: AccessControllerOptions): AccessContr
     check: (req) => decide(req, false),
     onChange (fn) { listeners.add(fn); return () => { listeners.delete(fn) } },
     status: () => ({ policy: o.policyFile, rules: policy?.rules.length ?? 0, ...(loadedAt !== undefined ? { loadedAt } : {}), lists: [...lists.values()].map((l) => l.list.status()) }),
+    share (f) { fleet = f },
     close () { for (const l of lists.values()) l.list.stop() }
   }
 }

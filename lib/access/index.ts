@@ -4,8 +4,8 @@
  * reloadable access controller with its file watcher.
  */
 export { createBearerVerifier, bearerToken, type BearerVerifier, type BearerVerifierOptions, type BearerResult, type BearerRefusal } from './verify-bearer.js'
-export { createComplianceList, MAX_LIST_BYTES, type ComplianceList, type ComplianceListOptions, type ListState, type ListStatus, type Timers } from './compliance-list.js'
+export { createComplianceList, sharedListTtl, MAX_LIST_BYTES, type ComplianceList, type ComplianceListOptions, type ListState, type ListStatus, type SharedListMeta, type SharedListStore, type Timers } from './compliance-list.js'
 export { parseDeviceList, MAX_LIST_ENTRIES } from './parse-device-list.js'
-export { createAccessController, type AccessController, type AccessControllerOptions, type AccessStatus, type ReloadResult } from './create-access-controller.js'
+export { createAccessController, SLOT_SYNC_INTERVAL, type AccessController, type AccessControllerOptions, type AccessFleet, type AccessStatus, type ReloadResult, type SharedSlotStore } from './create-access-controller.js'
 export { watchPolicyFile, type WatchPolicyFileOptions } from './watch-policy-file.js'
 export { admitRequest, basicUser, credentialDigest, type Admission, type AdmitDeps, type AdmitInput } from './admit-request.js'

@@ -180,7 +180,7 @@ export function createMetrics (registry: Registry, opts: { version: string, defa
       registers: [], aggregator: 'min'
     }),
     stateRedisErrors: new Counter({
-      name: metricNames.stateRedisErrors, help: 'Shared-state Redis calls that failed or took longer than state.redis.timeout, by operation (supersede, device_rate, global_rate, devices, subscribe)',
+      name: metricNames.stateRedisErrors, help: 'Shared-state Redis calls that failed or took longer than state.redis.timeout, by operation (supersede, device_rate, global_rate, devices, subscribe, device_slots, access_list)',
       labelNames: ['op'] as const, registers: []
     }),
     /** Registers the shared-state metrics: only a gateway with state.redis shows them. */

@@ -13,7 +13,10 @@ export interface DeviceSlotOptions {
 /** Defaults for DeviceSlotOptions. */
 export const DEFAULT_DEVICE_SLOTS: DeviceSlotOptions = Object.freeze({ maxUsers: 100_000, maxPerUser: 64, ttl: 30 * 24 * 3600_000 })
 
-interface Slot { readonly deviceId: string, readonly firstSeen: number, lastSeen: number }
+interface Slot { readonly deviceId: string, firstSeen: number, lastSeen: number, syncedAt?: number }
+
+/** A slot as the fleet keeps it (README § Running several gateways). */
+export interface SharedSlot { readonly deviceId: string, readonly firstSeen: number, readonly lastSeen: number }
 
 /**
  * Which devices hold a slot of each user, bounded in users (LRU), devices per user and time
@@ -53,6 +56,32 @@ export class DeviceSlots {
         if (lru !== undefined) m.delete(lru.deviceId)
       }
     }
+    while (this.#users.size > this.#opts.maxUsers) {
+      const oldest = this.#users.keys().next().value as string
+      this.#users.delete(oldest)
+    }
+  }
+
+  /**
+   * Whether the device's slot should be told to the fleet: it is not known here, or it was last
+   * synchronised more than `every` ms ago.
+   */
+  needsSync (user: string, deviceId: string, now: number, every: number): boolean {
+    const s = this.#users.get(user.toLowerCase())?.get(deviceId)
+    return s?.syncedAt === undefined || now - s.syncedAt >= every
+  }
+
+  /**
+   * Replaces the user's slots by the fleet's (`slots`, bounded by maxPerUser like local ones):
+   * devices other gateways saw count here too, and a slot the fleet gave back is gone here too.
+   */
+  replace (user: string, slots: readonly SharedSlot[], now: number): void {
+    const key = user.toLowerCase()
+    const m = new Map<string, Slot>()
+    const sorted = [...slots].sort((a, b) => b.lastSeen - a.lastSeen).slice(0, this.#opts.maxPerUser)
+    for (const s of sorted) m.set(s.deviceId, { deviceId: s.deviceId, firstSeen: s.firstSeen, lastSeen: s.lastSeen, syncedAt: now })
+    this.#users.delete(key)
+    this.#users.set(key, m)
     while (this.#users.size > this.#opts.maxUsers) {
       const oldest = this.#users.keys().next().value as string
       this.#users.delete(oldest)

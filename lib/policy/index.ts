@@ -5,7 +5,7 @@ export { retryAfterHeader } from './retry-after.js'
 export { compileAccessPolicy, compileFile, requestCommand } from './compile-access-policy.js'
 export { decideAccess, overDeviceLimit, NO_POLICY } from './decide-access.js'
 export { accessAnswer, type AccessAnswer } from './access-answer.js'
-export { DeviceSlots, DEFAULT_DEVICE_SLOTS, type DeviceSlotOptions } from './device-slots.js'
+export { DeviceSlots, DEFAULT_DEVICE_SLOTS, type DeviceSlotOptions, type SharedSlot } from './device-slots.js'
 export { compilePattern, compileGlob, inRange, versionNumber, type ValueTest } from './match-pattern.js'
 export {
   QUARANTINE_COMMANDS,

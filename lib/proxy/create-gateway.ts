@@ -102,6 +102,7 @@ export function createGateway (deps: GatewayDeps): Gateway {
   if (shared !== undefined) {
     connectFleetSupersede({ devices, pings: shared.pings, metrics, logger, now: Date.now })
     shared.startDevicesWriter(() => devices.snapshot())
+    deps.access?.controller?.share({ slots: shared.slots, lists: shared.lists })
   }
   let seq = 0
   const prefix = Date.now().toString(36)

@@ -25,8 +25,9 @@ export interface ClusterStateOptions {
 /**
  * The worker's side of the state a process group shares without Redis: the same interfaces as the
  * Redis fleet (lib/state/fleet-*.ts), carried by cluster IPC to the primary (createClusterHub),
- * which relays Ping announcements to the other workers, keeps the per-device token buckets, and
- * gathers the other workers' devices for `/devices`. Nothing on the request path waits on it.
+ * which relays Ping announcements to the other workers, keeps the per-device and global token
+ * buckets, and gathers the other workers' devices for `/devices`. Nothing on the request path
+ * waits on it.
  */
 export function createClusterState (o: ClusterStateOptions): SharedState {
   const now = o.now ?? Date.now
@@ -69,7 +70,25 @@ export function createClusterState (o: ClusterStateOptions): SharedState {
       async take (key, rate, burst) {
         const answer = await ask({ t: 'gw:rate', k: key, r: rate, b: burst })
         return typeof answer?.w === 'number' ? answer.w : undefined
+      },
+      async takeGlobal (rate, burst) {
+        // A device key always ends in a credential digest, so it is never this one.
+        const answer = await ask({ t: 'gw:rate', k: '\u0000global', r: rate, b: burst })
+        return typeof answer?.w === 'number' ? answer.w : undefined
       }
+    },
+    // Device slots and compliance lists are not carried over IPC: without Redis each worker keeps
+    // its own (every answer is "no shared state", so the access controller stays local).
+    slots: {
+      async touch () { return undefined },
+      async release () {}
+    },
+    lists: {
+      async meta () { return undefined },
+      async entries () { return undefined },
+      async write () {},
+      async lock () { return undefined },
+      async unlock () {}
     },
     devices: {
       // The primary asks each worker for its table when /devices is read: nothing to write ahead.

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import type { Logger } from '../log/index.js'
 import type { Metrics } from '../metrics/index.js'
+import { createFleetLists, createFleetSlots, type FleetLists, type FleetSlots } from './fleet-access.js'
 import { createFleetDevices, type FleetDevices } from './fleet-devices.js'
 import { createFleetPings, type FleetPings } from './fleet-pings.js'
 import { createFleetRate, type FleetRate } from './fleet-rate.js'
@@ -32,6 +33,10 @@ export interface SharedState {
   readonly pings: FleetPings
   readonly rate: FleetRate
   readonly devices: FleetDevices
+  /** Device slots of the access policy (maxDevicesPerUser). */
+  readonly slots: FleetSlots
+  /** The compliance lists' shared copies. */
+  readonly lists: FleetLists
   /** Writes `snapshot()` every devicesInterval, and at once each time Redis (re)connects. */
   startDevicesWriter (snapshot: () => readonly object[]): void
   /** Stops the writer, removes this gateway's devices (bounded by the timeout), disconnects. */
@@ -55,6 +60,8 @@ export function createSharedState (o: SharedStateOptions): SharedState {
     pings: createFleetPings(conn, `${o.keyPrefix}pings`, gateway),
     rate: createFleetRate(conn, o.keyPrefix),
     devices,
+    slots: createFleetSlots(conn, o.keyPrefix),
+    lists: createFleetLists(conn, o.keyPrefix, gateway),
     startDevicesWriter (snapshot) {
       const write = (): void => { if (conn.up) void devices.write(snapshot()) }
       conn.onReady(write)

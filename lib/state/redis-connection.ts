@@ -4,7 +4,7 @@ import type { Logger } from '../log/index.js'
 import type { Metrics } from '../metrics/index.js'
 
 /** What a shared-state call was for: the bounded `op` label of the errors counter. */
-export type StateOp = 'supersede' | 'device_rate' | 'global_rate' | 'devices' | 'subscribe'
+export type StateOp = 'supersede' | 'device_rate' | 'global_rate' | 'devices' | 'subscribe' | 'device_slots' | 'access_list'
 
 /** Dependencies and settings of {@link createRedisConnection}. */
 export interface RedisConnectionOptions {
