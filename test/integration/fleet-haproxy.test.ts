@@ -2,7 +2,7 @@
  * Two gateways sharing a real redis-server, behind a real HAProxy with `balance leastconn` and
  * health checks on `/readyz` (issue #11): a device's Pings, each on a new connection as after a
  * dropped one, land on alternating gateways and each ends the one before across them, counted
- * once. A loopback upstream holds the Pings (the SOGo/three-gateway version is not built yet).
+ * once. A loopback upstream holds the Pings (fleet-sogo.test.ts: three spawned gateways, SOGo behind).
  */
 import t from 'tap'
 import { metricNames } from '../../lib/metrics/index.js'

@@ -1,3 +1,4 @@
+import { connect, createServer, type AddressInfo } from 'node:net'
 import t, { type Test } from 'tap'
 import { Redis } from 'ioredis'
 import { Registry } from 'prom-client'
@@ -57,4 +58,30 @@ t.test('one log line per interval while Redis is unreachable; the gauge follows'
   now += 60_000
   await s.rate.take('k', 1, 1)
   t.equal(lines(), 2, 'a second line one interval later')
+})
+
+t.test('a request\'s device and global charges, sent in one tick, leave in one write: one round trip', { skip }, async (t) => {
+  const redis = await startRedis(t)
+  // A TCP relay in front of redis-server that counts the client's writes as they arrive.
+  const chunks: string[] = []
+  const relay = createServer((client) => {
+    const upstream = connect(redis.port, '127.0.0.1')
+    client.on('data', (b: Buffer) => { chunks.push(b.toString('latin1')); upstream.write(b) })
+    upstream.on('data', (b: Buffer) => { client.write(b) })
+    client.on('error', () => { upstream.destroy() })
+    upstream.on('error', () => { client.destroy() })
+    client.on('close', () => { upstream.destroy() })
+  })
+  await new Promise<void>((resolve) => relay.listen(0, '127.0.0.1', resolve))
+  t.teardown(() => { relay.close() })
+  const { s } = await shared(t, `redis://127.0.0.1:${(relay.address() as AddressInfo).port}`)
+  await until(() => s.up, 'connected', 5000)
+  await s.rate.take('warm-up', 1, 1)
+  await s.rate.takeGlobal(10, 10)
+  const before = chunks.length
+  const both = await Promise.all([s.rate.take('dev-x', 10, 10), s.rate.takeGlobal(10, 10)])
+  t.same(both, [0, 0], 'both answered')
+  const sent = chunks.slice(before).filter((c) => /eval/i.test(c))
+  t.equal(sent.length, 1, 'one write carried both')
+  t.equal((sent[0]?.match(/\beval\b/gi) ?? []).length, 2, 'two scripts in it')
 })
