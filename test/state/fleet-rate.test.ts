@@ -60,7 +60,7 @@ t.test('one log line per interval while Redis is unreachable; the gauge follows'
   t.equal(lines(), 2, 'a second line one interval later')
 })
 
-t.test('a request\'s device and global charges, sent in one tick, leave in one write: one round trip', { skip }, async (t) => {
+t.test('a request\'s device and global charges leave together, neither waiting for the other\'s answer: one round trip', { skip }, async (t) => {
   const redis = await startRedis(t)
   // A TCP relay in front of redis-server that counts the client's writes as they arrive.
   const chunks: string[] = []
@@ -82,6 +82,6 @@ t.test('a request\'s device and global charges, sent in one tick, leave in one w
   const both = await Promise.all([s.rate.take('dev-x', 10, 10), s.rate.takeGlobal(10, 10)])
   t.same(both, [0, 0], 'both answered')
   const sent = chunks.slice(before).filter((c) => /eval/i.test(c))
-  t.equal(sent.length, 1, 'one write carried both')
+  t.equal(sent.length, 1, 'both arrived in one read')
   t.equal((sent[0]?.match(/\beval\b/gi) ?? []).length, 2, 'two scripts in it')
 })
