@@ -12,12 +12,18 @@
  *   and are answered by SOGo (new mail) after the reload, and the 494 other devices, Pinging with
  *   a heartbeat the gateway clamps (answered by the gateway, Status 5, SOGo never asked), see no
  *   error before, during or after the reload, on the same connections. SOGo cannot hold 500 Pings:
- *   each one holds a sogod worker (SOGO_WORKERS, 8 here) and its listen queue is 5 deep.
+ *   each one holds a sogod worker (SOGO_WORKERS, 8 here) and its listen queue is 5 deep;
+ * - an access policy's compliance list (a loopback MDM export) is fetched about once per interval
+ *   for the whole fleet, and a device it lists is blocked on every gateway.
  *
  * SOGo-bound Pings watch bob's Trash (no other test delivers there) and take at most
  * SOGO_WORKERS - 2 workers at once, so the other tests sharing SOGo are not starved.
  */
 import { randomBytes } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import t from 'tap';
 import { DeviceConnection } from '../helpers/device-connection.js';
 import { decodePingResponse, pingBody, pingRequest } from '../helpers/ping-device.js';
@@ -25,8 +31,10 @@ import { redisMissing, startRedis, type TestRedis } from '../helpers/redis-serve
 import {
   deliverMail,
   easRequest,
+  easXml,
   folderSync,
   folderSyncXml,
+  makeTempDir,
   metricsView,
   ping,
   readDevices,
@@ -62,6 +70,20 @@ if (missingRedis !== undefined) {
   else t.skip(`SKIP: ${missingRedis}`, () => {});
 } else if (await requirePeer(t, ['sogo', 'libwbxml', 'haproxy', 'gateway', 'dovecot-lda'])) {
   const redis: TestRedis = await startRedis(t);
+  // An MDM export (a loopback server: the list source, not the mail server) of blocked DeviceIds.
+  const LIST_INTERVAL_S = 2;
+  const blockedId = `itmdm${randomBytes(6).toString('hex')}`;
+  let mdmHits = 0;
+  const mdm = createServer((_req, res) => { mdmHits++; res.setHeader('content-type', 'application/json'); res.end(JSON.stringify([blockedId])); });
+  await new Promise<void>((resolve) => mdm.listen(0, '127.0.0.1', resolve));
+  t.teardown(() => { mdm.close(); });
+  const policyDir = await makeTempDir(t, 'eas-it-fleet-');
+  const policyFile = join(policyDir, 'devices.yaml');
+  await writeFile(policyFile, `default: allow
+lists: { lost: { url: "http://127.0.0.1:${(mdm.address() as AddressInfo).port}/lost.json", interval: ${LIST_INTERVAL_S}s } }
+rules:
+  - { name: lost-phones, match: { list: lost }, action: block }
+`);
   const keyPrefix = `it-${randomBytes(4).toString('hex')}:`;
   const gateways: RunningGateway[] = await Promise.all(Array.from({ length: N }, async () => await startGateway(t, {
     upstreams: [{ name: 'sogo', url: `${new URL(fx.easUrl).origin}/` }],
@@ -69,7 +91,10 @@ if (missingRedis !== undefined) {
     timeouts: { easRequestTimeout: '200s', executionTimeout: '210s', heartbeatMargin: '30s', drainGrace: '2s' },
     limits: { requestsPerSecond: 0, perDevice: { requestsPerSecond: RATE, burst: BURST } },
     state: { redis: { url: redis.url, keyPrefix, devicesInterval: '1s' } },
+    access: { policy: policyFile },
   })));
+  const listStarted = Date.now();
+  const hitsAtStart = mdmHits;
   const admins = gateways.map((g) => g.adminUrl!);
   const metric = async (name: string, labels: Record<string, string> = {}): Promise<number[]> =>
     await Promise.all(admins.map(async (a) => (await metricsView(a)).value(name, labels)));
@@ -274,5 +299,21 @@ ${servers}
     const answers = await Promise.all(pending);
     t.same(answers.map((a) => `${a.response.status} ${String(a.status)}`), answers.map(() => '200 2'), 'SOGo answered every held Ping Status 2 (new mail)');
     t.comment(`held Pings answered ${Date.now() - mailed} ms after the delivery; ${conns.length} clamped-Ping devices x 3 waves, ${failures.length} failures`);
+  });
+
+  t.test('the MDM list is fetched about once per interval for the fleet; a listed device is blocked on every gateway', async (t) => {
+    for (const [i, g] of gateways.entries()) {
+      const r = await easXml(session(blockedId, `${g.url}/Microsoft-Server-ActiveSync`), 'FolderSync', folderSyncXml('0'));
+      t.equal(r.status, 200, `gateway ${i + 1}: HTTP 200`);
+      t.match(r.xml, /<Status>129<\/Status>/, `gateway ${i + 1}: Status 129, SOGo never asked`);
+    }
+    const elapsed = (Date.now() - listStarted) / 1000;
+    const polls = Math.floor(elapsed / LIST_INTERVAL_S);
+    const fetched = mdmHits - hitsAtStart;
+    t.comment(`${elapsed.toFixed(1)} s after start-up, ${polls} intervals of ${LIST_INTERVAL_S} s: the MDM was asked ${hitsAtStart} times at start-up and ${fetched} times since (each gateway on its own: ${N * polls})`);
+    t.equal(hitsAtStart, N, 'at start-up each gateway fetched once (the policy loads before Redis is connected)');
+    t.ok(polls >= 3, 'the test ran several intervals');
+    t.ok(fetched <= polls + N, `since then about once per interval for the fleet (${fetched} <= ${polls} + ${N})`);
+    t.ok(fetched < N * polls, 'fewer than each gateway on its own');
   });
 }
