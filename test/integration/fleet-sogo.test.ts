@@ -1,7 +1,7 @@
 /**
  * The fleet as a user runs it (issue #11): three gateway processes (the built binary, `gateway
- * serve -c`) sharing a real redis-server, a real HAProxy in front (`balance leastconn`, health
- * checks on `/readyz`) and the real SOGo of the integration tier behind.
+ * serve -c … --workers 1`, as startGateway spawns it) sharing a real redis-server, a real HAProxy
+ * in front (`balance leastconn`, health checks on `/readyz`) and the real SOGo behind.
  *
  * - a device's Pings, each on a new connection, land on alternating gateways; each one ends the
  *   one before across gateways at once (long before SOGo's own supersede at its next check);

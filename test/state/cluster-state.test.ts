@@ -82,3 +82,14 @@ t.test('the primary keeps at most maxBuckets device buckets, the least recently 
   t.equal(take('a'), 0, 'a forgotten: a full bucket again (bounded memory over exactness)')
   t.equal(hub.handle(w, { t: 'other' }), false, 'not a shared-state message')
 })
+
+t.test('global rate: one bucket for the group, apart from every device\'s; slots and lists stay per worker', async (t) => {
+  const { states: [a, b] } = group(2, { now: () => 0 })
+  if (a === undefined || b === undefined) throw new Error('two workers')
+  t.equal(await a.rate.takeGlobal(1, 2), 0, 'first token (worker 1)')
+  t.equal(await b.rate.takeGlobal(1, 2), 0, 'second token (worker 2)')
+  t.equal(await a.rate.takeGlobal(1, 2), 2000, 'the group\'s bucket is empty (and now in debt): a token is back in 2 s')
+  t.equal(await b.rate.take('k', 1, 2), 0, 'a device\'s bucket is another one')
+  t.equal(await a.slots.touch('u', 'D', 0, { ttl: 1000, maxPerUser: 2 }), undefined, 'no shared slots without Redis: the controller stays local')
+  t.equal(await a.lists.meta('x'), undefined, 'no shared list copy without Redis: each worker fetches')
+})
