@@ -72,9 +72,13 @@ export function createClusterHub (o: ClusterHubOptions): ClusterHub {
         case 'gw:ping':
           for (const w of o.workers()) if (w.id !== from.id) w.send(msg)
           return true
-        case 'gw:rate':
-          if (typeof msg.k === 'string' && typeof msg.r === 'number' && typeof msg.b === 'number' && msg.r > 0) from.send({ t: 'gw:rate-re', id: msg.id, w: take(msg.k, msg.r, msg.b) })
+        case 'gw:rates': {
+          // Every charge a worker made in one event-loop turn, answered in one message, in order.
+          const q = Array.isArray(msg.q) ? msg.q as unknown[] : []
+          const w = q.map((c) => Array.isArray(c) && typeof c[0] === 'string' && typeof c[1] === 'number' && typeof c[2] === 'number' && c[1] > 0 ? take(c[0], c[1], c[2]) : null)
+          from.send({ t: 'gw:rates-re', id: msg.id, w })
           return true
+        }
         case 'gw:devices':
           gather(from, msg.id)
           return true

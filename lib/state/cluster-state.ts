@@ -5,6 +5,9 @@ import { credentialTag, type FleetPing } from './fleet-pings.js'
 /** One message between a worker and the primary of a process group (`serve --workers N`). */
 export type ClusterMessage = { readonly t: string, readonly [k: string]: unknown }
 
+/** Rate charges of one event-loop turn and who waits for each answer. */
+interface RateBatch { q: [string, number, number][], done: ((ms: number | undefined) => void)[] }
+
 /** The IPC link of a worker to its primary: node:cluster's worker.send / 'message'. */
 export interface ClusterChannel {
   send (msg: ClusterMessage): void
@@ -48,6 +51,30 @@ export function createClusterState (o: ClusterStateOptions): SharedState {
     })
   }
 
+  /**
+   * Rate charges made in one event-loop turn (a request's device and global charge, and those of
+   * every other request handled in that turn) travel as one message and one answer: one IPC round
+   * trip per turn, not two per request.
+   */
+  let batch: RateBatch | undefined
+  const charge = async (key: string, rate: number, burst: number): Promise<number | undefined> => {
+    if (closed) return undefined
+    const turn = batch ?? startBatch()
+    turn.q.push([key, rate, burst])
+    return await new Promise((resolve) => { turn.done.push(resolve) })
+  }
+  const startBatch = (): RateBatch => {
+    const turn: RateBatch = batch = { q: [], done: [] }
+    setImmediate(() => {
+      batch = undefined
+      void ask({ t: 'gw:rates', q: turn.q }).then((answer) => {
+        const w = Array.isArray(answer?.w) ? answer.w as unknown[] : []
+        turn.done.forEach((fn, i) => { const ms = w[i]; fn(typeof ms === 'number' ? ms : undefined) })
+      })
+    })
+    return turn
+  }
+
   o.channel.onMessage((msg) => {
     if (msg.t === 'gw:ping' && typeof msg.g === 'string' && msg.g !== o.id && typeof msg.k === 'string' && typeof msg.c === 'string' && typeof msg.at === 'number') {
       const ping: FleetPing = { gateway: msg.g, key: msg.k, tag: msg.c, at: msg.at }
@@ -67,15 +94,9 @@ export function createClusterState (o: ClusterStateOptions): SharedState {
       onPing (fn) { pingHandlers.push(fn) }
     },
     rate: {
-      async take (key, rate, burst) {
-        const answer = await ask({ t: 'gw:rate', k: key, r: rate, b: burst })
-        return typeof answer?.w === 'number' ? answer.w : undefined
-      },
-      async takeGlobal (rate, burst) {
-        // A device key always ends in a credential digest, so it is never this one.
-        const answer = await ask({ t: 'gw:rate', k: '\u0000global', r: rate, b: burst })
-        return typeof answer?.w === 'number' ? answer.w : undefined
-      }
+      async take (key, rate, burst) { return await charge(key, rate, burst) },
+      // A device key always ends in a credential digest, so it is never this one.
+      async takeGlobal (rate, burst) { return await charge('\u0000global', rate, burst) }
     },
     // Device slots and compliance lists are not carried over IPC: without Redis each worker keeps
     // its own (every answer is "no shared state", so the access controller stays local).

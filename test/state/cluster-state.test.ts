@@ -74,7 +74,7 @@ t.test('the primary keeps at most maxBuckets device buckets, the least recently 
   const sent: ClusterMessage[] = []
   const hub = createClusterHub({ workers: () => [], timeout: 100, maxBuckets: 2, now: () => 0 })
   const w: HubWorker = { id: 'w1', send: (m) => { sent.push(m) } }
-  const take = (k: string): unknown => { hub.handle(w, { t: 'gw:rate', id: sent.length, k, r: 1, b: 1 }); return sent.at(-1)?.w }
+  const take = (k: string): unknown => { hub.handle(w, { t: 'gw:rates', id: sent.length, q: [[k, 1, 1]] }); return (sent.at(-1)?.w as unknown[] | undefined)?.[0] }
   t.equal(take('a'), 0, 'a: its one token')
   t.not(take('a'), 0, 'a: empty now')
   take('b')
@@ -92,4 +92,18 @@ t.test('global rate: one bucket for the group, apart from every device\'s; slots
   t.equal(await b.rate.take('k', 1, 2), 0, 'a device\'s bucket is another one')
   t.equal(await a.slots.touch('u', 'D', 0, { ttl: 1000, maxPerUser: 2 }), undefined, 'no shared slots without Redis: the controller stays local')
   t.equal(await a.lists.meta('x'), undefined, 'no shared list copy without Redis: each worker fetches')
+})
+
+t.test('the charges of one event-loop turn cross IPC as one message, each answered in order', async (t) => {
+  const { states: [a], sent } = group(1)
+  if (a === undefined) throw new Error('one worker')
+  // Three requests in one turn: each charges its device and the global bucket (burst 1 for dev1).
+  const answers = await Promise.all([a.rate.take('dev1', 1, 1), a.rate.takeGlobal(100, 10), a.rate.take('dev1', 1, 1), a.rate.take('dev2', 1, 1)])
+  t.same(answers, [0, 0, 2000, 0], 'dev1\'s second charge is in debt: 2 s until a token is back; the others pass')
+  const rates = sent.filter((m) => m.t === 'gw:rates')
+  t.equal(rates.length, 1, 'one message for the turn')
+  t.equal((rates[0]?.q as unknown[] | undefined)?.length, 4, 'carrying the four charges')
+  const later = await a.rate.take('dev2', 1, 1)
+  t.ok(later !== undefined && later > 1900 && later <= 2000, `a later turn sends its own message, answered (dev2 now in debt: ${String(later)} ms)`)
+  t.equal(sent.filter((m) => m.t === 'gw:rates').length, 2)
 })
