@@ -53,7 +53,11 @@ export const ERRORS = {
   GW_ERR_POLICY_TOKEN_INVALID: { message: 'Bearer token refused: %s', statusCode: 401 },
   GW_ERR_POLICY_KEYS_UNAVAILABLE: { message: 'cannot verify Bearer tokens, the issuer keys are unavailable: %s', statusCode: 503 },
   GW_ERR_POLICY_LIST_UNAVAILABLE: { message: 'compliance list unavailable: %s', statusCode: 503 },
-  GW_ERR_POLICY_RELOAD_REFUSED: { message: 'device access policy not reloaded, the previous one stays in force: %s', statusCode: 500 }
+  GW_ERR_POLICY_RELOAD_REFUSED: { message: 'device access policy not reloaded, the previous one stays in force: %s', statusCode: 500 },
+  GW_ERR_UPSTREAM_NONE_ALIVE: { message: 'no upstream alive, request refused with Retry-After: %s', statusCode: 503 },
+  GW_ERR_POLICY_LIMIT: { message: 'request refused by storm protection: %s', statusCode: 503 },
+  GW_ERR_POLICY_DEVICE_REFUSED: { message: 'device refused by the access policy: %s', statusCode: 403 },
+  GW_ERR_PROXY_PROXY_PROTOCOL: { message: 'missing or malformed PROXY protocol header: %s', statusCode: 400 }
 } as const satisfies Record<string, ErrorSpec>
 
 /** A code from the catalog. */

@@ -1,4 +1,5 @@
 import { ACCESS_SCHEMA, AUTH_SCHEMA, checkAuthConfig } from './access-config.js'
+import { parseCidr } from './cidr.js'
 import type { Diagnostic } from './diagnostic.js'
 import { deepFreeze } from './deep-freeze.js'
 import { validateDocument, type PositionMap, type Schema } from './schema.js'
@@ -30,6 +31,17 @@ export const GATEWAY_SCHEMA = {
       fields: {
         host: { type: 'string', default: '0.0.0.0' },
         port: port(8443),
+        trustedProxies: {
+          type: 'array',
+          items: { type: 'string' },
+          doc: 'CIDRs (or addresses) of proxies in front of the gateway whose X-Forwarded-For is believed for the client address; none by default'
+        },
+        proxyProtocol: {
+          type: 'string',
+          enum: ['off', 'v1', 'v2'],
+          default: 'off',
+          doc: 'Expect a PROXY protocol header (HAProxy send-proxy = v1, send-proxy-v2 = v2) at the start of every device connection; a connection without a valid one is refused'
+        },
         tls: {
           type: 'object',
           required: ['cert', 'key'],
@@ -218,13 +230,25 @@ export function loadGatewayConfig (text: string, file: string): LoadedGatewayCon
     return { diagnostics, positions: validateDocument(source, { type: 'any' }).positions, source }
   }
   const v = validateDocument(source, GATEWAY_SCHEMA)
-  const diags = [...v.diagnostics, ...checkUpstreamNames(v.value?.upstreams ?? [], v.positions, file), ...checkAuthConfig(v.value, v.positions, file)]
+  const diags = [...v.diagnostics, ...checkUpstreamNames(v.value?.upstreams ?? [], v.positions, file), ...checkAuthConfig(v.value, v.positions, file), ...checkTrustedProxies(v.value?.listen?.trustedProxies ?? [], v.positions, file)]
   // An empty document is "absent" to the schema walker, not an error: say what is missing.
   if (v.value === undefined && diags.length === 0) {
     diags.push({ code: 'GW0004', rule: 'missing-key', severity: 'error', file, line: 1, col: 1, path: [], message: 'the file is empty: missing required key "upstreams"' })
   }
   if (diags.length > 0 || v.valid === undefined) return { diagnostics: diags, positions: v.positions, source }
   return { config: deepFreeze(v.valid), diagnostics: [], positions: v.positions, source }
+}
+
+/** Every `listen.trustedProxies` entry must be a CIDR or an address (GW0006 at the entry). */
+function checkTrustedProxies (list: readonly (string | undefined)[], positions: PositionMap, file: string): Diagnostic[] {
+  const out: Diagnostic[] = []
+  list.forEach((cidr, i) => {
+    if (cidr === undefined || parseCidr(cidr) !== undefined) return
+    const path = ['listen', 'trustedProxies', i]
+    const { line, col } = positions.at(path)
+    out.push({ code: 'GW0006', rule: 'invalid-value', severity: 'error', file, line, col, path, message: `"${cidr}" is not a CIDR (10.0.0.0/8, 2001:db8::/32) or an IP address` })
+  })
+  return out
 }
 
 function checkUpstreamNames (ups: readonly ({ readonly name?: string } | undefined)[], positions: PositionMap, file: string): Diagnostic[] {

@@ -21,3 +21,4 @@ export { parsePattern, parseVersion, parseVersionRange, MAX_PATTERN_LENGTH } fro
 export { BLOCK_STATUSES, type AccessAction, type AccessPolicyFile, type BlockStatus, type MatchPattern, type PolicyListSource, type PolicyMatch, type PolicyRule, type VersionBound, type VersionRange } from './access-policy-types.js'
 export { ACCESS_SCHEMA, AUTH_SCHEMA, DEFAULT_USER_CLAIMS, type AccessConfig, type BearerConfig } from './access-config.js'
 export { toJsonSchema, JSON_SCHEMA_SOURCES, DURATION_PATTERN, type JsonSchema } from './json-schema.js'
+export { parseCidr } from './cidr.js'

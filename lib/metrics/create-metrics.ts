@@ -13,6 +13,7 @@ export const metricNames = {
   responses: 'eas_gateway_responses_total',
   buildInfo: 'eas_gateway_build_info',
   pingHeartbeat: 'eas_gateway_ping_heartbeat_seconds',
+  pingAnswers: 'eas_gateway_ping_answers_total',
   pingsHeld: 'eas_gateway_pings_held',
   pingClamped: 'eas_gateway_ping_clamped_total',
   pingSuperseded: 'eas_gateway_ping_superseded_total',
@@ -111,12 +112,16 @@ export function createMetrics (registry: Registry, opts: { version: string, defa
       registers: [registry]
     }),
     responses: new Counter({
-      name: metricNames.responses, help: 'Responses sent to devices by command and HTTP status class',
-      labelNames: ['command', 'status_class'] as const, registers: [registry]
+      name: metricNames.responses, help: 'Responses sent to devices by command, HTTP status class and exact status (200, 401, 403, 449, 451, 456, 457, 500, 502, 503, 504, other)',
+      labelNames: ['command', 'status_class', 'status'] as const, registers: [registry]
     }),
     pingHeartbeat: new Histogram({
       name: metricNames.pingHeartbeat, help: 'HeartbeatInterval requested by devices in Ping (after reuse for empty Pings)',
       buckets: HEARTBEAT_BUCKETS, registers: [registry]
+    }),
+    pingAnswers: new Counter({
+      name: metricNames.pingAnswers, help: 'Ping answers (HTTP 200) by their Ping Status (1-8, 129, other), the mail server\'s and the gateway\'s own',
+      labelNames: ['status'] as const, registers: [registry]
     }),
     pingClamped: new Counter({
       name: metricNames.pingClamped, help: 'Pings answered locally with Status 5 because the heartbeat was out of bounds',

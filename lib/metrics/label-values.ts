@@ -21,6 +21,32 @@ export const LIMIT_NAMES = ['global_rate', 'device_rate', 'held_pings', 'connect
 /** HTTP status classes of responses sent to devices. */
 export const STATUS_CLASSES = ['2xx', '3xx', '4xx', '5xx'] as const
 
+/**
+ * Exact HTTP statuses of responses sent to devices that say something in EAS (401 credentials,
+ * 403 forbidden, 449 retry after provisioning, 451 redirect to another server, 456 blocked,
+ * 457 quarantined, 5xx the gateway's or the server's trouble); the rest is `other` (bounded).
+ */
+export const RESPONSE_STATUSES = ['200', '401', '403', '449', '451', '456', '457', '500', '502', '503', '504', 'other'] as const
+
+/** The `status` label of a response: the exact status when it is in {@link RESPONSE_STATUSES}, else `other`. */
+export function responseStatusLabel (status: number): string {
+  const s = String(status)
+  return (RESPONSE_STATUSES as readonly string[]).includes(s) ? s : 'other'
+}
+
+/**
+ * Ping Status values (MS-ASCMD §2.2.3.177.10: 1 expired, 2 changes, 3-8 errors and bounds) and
+ * 129 (the common "device blocked" status the access policy answers); anything else or an
+ * unreadable answer is `other`.
+ */
+export const PING_ANSWER_STATUSES = ['1', '2', '3', '4', '5', '6', '7', '8', '129', 'other'] as const
+
+/** The `status` label of a Ping answer (undefined: no readable Status). */
+export function pingStatusLabel (status: number | undefined): string {
+  const s = String(status)
+  return (PING_ANSWER_STATUSES as readonly string[]).includes(s) ? s : 'other'
+}
+
 /** Statuses of requests refused before any EAS handling (404 not the EAS path, 405 method). */
 export const REFUSED_STATUSES = ['404', '405'] as const
 

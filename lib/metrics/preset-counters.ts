@@ -1,6 +1,6 @@
 import type { Metrics } from './create-metrics.js'
 import {
-  CLAMP_BOUNDS, CONNECT_FAILURES, FD_SIDES, LIMIT_NAMES, PROBE_FAILURES, REFUSED_STATUSES, STATUS_CLASSES, TLS_HANDSHAKE_FAILURES, UPSTREAM_ERROR_REASONS,
+  CLAMP_BOUNDS, CONNECT_FAILURES, FD_SIDES, LIMIT_NAMES, PING_ANSWER_STATUSES, PROBE_FAILURES, REFUSED_STATUSES, RESPONSE_STATUSES, STATUS_CLASSES, TLS_HANDSHAKE_FAILURES, UPSTREAM_ERROR_REASONS,
   type BoundedLabels
 } from './label-values.js'
 
@@ -12,7 +12,9 @@ import {
 export function presetCounters (m: Metrics, sets: BoundedLabels): void {
   for (const command of sets.commands) {
     for (const outcome of sets.outcomes) m.requests.inc({ command, outcome }, 0)
-    for (const statusClass of STATUS_CLASSES) m.responses.inc({ command, status_class: statusClass }, 0)
+    // Each exact status with its class, and `other` in every class.
+    for (const status of RESPONSE_STATUSES) if (status !== 'other') m.responses.inc({ command, status_class: `${status[0] ?? ''}xx`, status }, 0)
+    for (const statusClass of STATUS_CLASSES) m.responses.inc({ command, status_class: statusClass, status: 'other' }, 0)
   }
   for (const upstream of sets.upstreams) {
     for (const reason of UPSTREAM_ERROR_REASONS) m.upstreamErrors.inc({ upstream, reason }, 0)
@@ -25,5 +27,6 @@ export function presetCounters (m: Metrics, sets: BoundedLabels): void {
   for (const reason of TLS_HANDSHAKE_FAILURES) m.tlsHandshakeFailures.inc({ reason }, 0)
   for (const limit of LIMIT_NAMES) m.limitRejections.inc({ limit }, 0)
   for (const status of REFUSED_STATUSES) m.refused.inc({ status }, 0)
+  for (const status of PING_ANSWER_STATUSES) m.pingAnswers.inc({ status }, 0)
   for (const bound of CLAMP_BOUNDS) m.pingClamped.inc({ bound }, 0)
 }

@@ -71,6 +71,9 @@ export class BodyIntake {
     else this.#stream()
   }
 
+  /** Body bytes read from the device so far (the access line's `http.request.body.bytes`). */
+  get bytes (): number { return this.#bytes }
+
   /** Stops timers and listeners (the request has its outcome). */
   stop (): void { this.#finish() }
 

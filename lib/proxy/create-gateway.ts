@@ -11,6 +11,7 @@ import { createRequestLimiter, type RequestLimiter } from '../policy/index.js'
 import { createSharedState, type SharedState } from '../state/index.js'
 import { SYSTEM_CLOCK, type PoolClock, type UpstreamSet } from '../upstream/index.js'
 import { createAdminServer, type AdminReply } from './admin-server.js'
+import { createClientAddressResolver } from './client-address.js'
 import { DeviceRegistry } from './device-registry.js'
 import { devicesView } from './devices-view.js'
 import { createFleetLimiter } from './fleet-limiter.js'
@@ -106,6 +107,7 @@ export function createGateway (deps: GatewayDeps): Gateway {
   }
   let seq = 0
   const prefix = Date.now().toString(36)
+  const clientAddress = createClientAddressResolver(config.listen.trustedProxies ?? [])
 
   /** Refuses a request before any EAS handling: counted, logged at debug, never forwarded. */
   const refuse = (req: IncomingMessage, res: ServerResponse, status: number, why: string, code?: ErrorCode, headers: Record<string, string> = {}): void => {
@@ -130,7 +132,7 @@ export function createGateway (deps: GatewayDeps): Gateway {
       else refuse(req, res, 405, 'method', undefined, { allow: 'OPTIONS, POST' })
       return
     }
-    const ctx = createRequestContext(req, `${prefix}-${(++seq).toString(36)}`, deps.parsers)
+    const ctx = createRequestContext(req, `${prefix}-${(++seq).toString(36)}`, deps.parsers, clientAddress)
     new ProxyRequest(proxyDeps, req, res, ctx).run(decide)
   }
 

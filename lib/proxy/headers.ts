@@ -12,9 +12,10 @@ const HOP_BY_HOP = new Set([
 /**
  * Headers a device must not set for the mail server: IIS (where Exchange runs) rewrites the path
  * from `X-Original-URL` and `X-Rewrite-URL`, and `Forwarded` / `X-Real-IP` would let a device
- * claim another client address. Stripped from every device request.
+ * claim another client address; `X-Request-Id` is the gateway's own (its access line's id).
+ * Stripped from every device request.
  */
-const DEVICE_FORBIDDEN = new Set(['x-original-url', 'x-rewrite-url', 'forwarded', 'x-real-ip'])
+const DEVICE_FORBIDDEN = new Set(['x-original-url', 'x-rewrite-url', 'forwarded', 'x-real-ip', 'x-request-id'])
 
 /**
  * A Host value as X-Forwarded-Host may carry it: a name or IPv4 address (letters, digits, `-`,
@@ -52,11 +53,14 @@ export interface ForwardedInfo {
   readonly host: string | undefined
   /** Existing X-Forwarded-For from the device side (appended to, never trusted as the only value). */
   readonly forwardedFor: string | undefined
+  /** The gateway's request id, sent as `X-Request-Id` (the access line's `http.request.id`). */
+  readonly requestId?: string
 }
 
 /**
  * Builds the upstream request headers as a flat [name, value, …] list from the device's raw headers:
- * hop-by-hop headers dropped, `Authorization` passed through untouched, X-Forwarded-* set.
+ * hop-by-hop headers dropped, `Authorization` passed through untouched, X-Forwarded-* and
+ * X-Request-Id set; a W3C `traceparent`/`tracestate` the device sent passes unchanged.
  */
 export function buildUpstreamHeaders (rawHeaders: readonly string[], info: ForwardedInfo): string[] {
   // Connection may come in several field lines; each one's names are hop-by-hop (RFC 9110 §5.3).
@@ -77,6 +81,7 @@ export function buildUpstreamHeaders (rawHeaders: readonly string[], info: Forwa
   out.push('x-forwarded-for', info.forwardedFor !== undefined ? `${info.forwardedFor}, ${client}` : client)
   out.push('x-forwarded-proto', info.encrypted ? 'https' : 'http')
   if (info.host !== undefined && isValidHost(info.host)) out.push('x-forwarded-host', info.host)
+  if (info.requestId !== undefined) out.push('x-request-id', info.requestId)
   return out
 }
 

@@ -19,6 +19,12 @@ export interface OutcomeFacts {
   /** The underlying error's own code (ECONNRESET, HPE_INVALID_STATUS, …). */
   readonly errCode: string | undefined
   readonly heartbeat: number | undefined
+  /** The Ping Status the device got (the server's or the gateway's answer). */
+  readonly pingStatus?: number | undefined
+  /** Request body bytes read from the device. */
+  readonly bytesIn?: number
+  /** Response body bytes sent to the device. */
+  readonly bytesOut?: number
   readonly connectFailures: number | undefined
   /** The access decision and rule, when access control decided (README § Device access control). */
   readonly access?: { readonly decision: string, readonly rule: string } | undefined
@@ -30,11 +36,17 @@ const OUTCOME_CODES: Partial<Record<Outcome, string>> = {
   upstream_reset: 'GW_ERR_UPSTREAM_RESET',
   upstream_timeout: 'GW_ERR_UPSTREAM_TIMEOUT',
   execution_timeout: 'GW_ERR_PROXY_EXECUTION_TIMEOUT',
-  upstream_unreachable: 'GW_ERR_UPSTREAM_UNREACHABLE'
+  upstream_unreachable: 'GW_ERR_UPSTREAM_UNREACHABLE',
+  refused_no_upstream: 'GW_ERR_UPSTREAM_NONE_ALIVE',
+  refused_limit: 'GW_ERR_POLICY_LIMIT',
+  refused_policy: 'GW_ERR_POLICY_DEVICE_REFUSED'
 }
 
-/** Outcomes logged at info; the others (the gateway or the upstream failed the device) at warn. */
-const QUIET = new Set<Outcome>(['completed', 'answered_locally', 'device_abort'])
+/**
+ * Outcomes logged at info (served, or refused for the device's own doing); the others (the
+ * gateway, its limits or the upstream failed the device) at warn.
+ */
+const QUIET = new Set<Outcome>(['completed', 'answered_locally', 'device_abort', 'refused_policy', 'refused_malformed'])
 
 /** Writes a request's outcome: the metrics and the one access line (fastify's onResponse). */
 export type OutcomeRecorder = (f: OutcomeFacts) => void
@@ -61,26 +73,36 @@ export function createOutcomeRecorder (metrics: Metrics, logger: Logger): Outcom
     m.inFlight.dec()
     m.requests.inc()
     m.duration.observe(f.durationMs / 1000)
+    // Elastic Common Schema field names (README § Logs), dotted; the gateway's own under `eas.`.
     const line = {
-      reqId: c.reqId,
-      cmd: c.command,
-      outcome: f.outcome,
-      status: f.status,
-      durationMs: Math.round(f.durationMs),
-      upstreamMs: f.upstreamMs === undefined ? undefined : Math.round(f.upstreamMs),
-      upstream: f.upstream,
-      user: c.user,
-      deviceId: c.deviceId,
-      deviceType: c.deviceType,
-      protocolVersion: c.protocolVersion,
-      method: c.method,
-      reason: f.reason,
-      heartbeat: f.heartbeat,
-      connectFailures: f.connectFailures,
-      decision: f.access?.decision,
-      rule: f.access?.rule,
-      code: f.code ?? OUTCOME_CODES[f.outcome],
-      errCode: f.errCode
+      'http.request.id': c.reqId,
+      'trace.id': c.traceId,
+      'http.request.method': c.method,
+      'http.response.status_code': f.status,
+      'http.request.body.bytes': f.bytesIn,
+      'http.response.body.bytes': f.bytesOut,
+      'event.duration': Math.round(f.durationMs * 1e6),
+      'client.ip': c.clientAddress,
+      'source.ip': c.sourceAddress,
+      'user_agent.original': c.userAgent,
+      'tls.version': c.tlsVersion?.replace(/^TLSv/, ''),
+      'tls.version_protocol': c.tlsVersion === undefined ? undefined : 'tls',
+      'user.name': c.user,
+      'error.code': f.code ?? OUTCOME_CODES[f.outcome],
+      'error.type': f.errCode,
+      'eas.command': c.command,
+      'eas.outcome': f.outcome,
+      'eas.reason': f.reason,
+      'eas.device.id': c.deviceId,
+      'eas.device.type': c.deviceType,
+      'eas.protocol_version': c.protocolVersion,
+      'eas.ping.heartbeat': f.heartbeat,
+      'eas.ping.status': f.pingStatus,
+      'eas.upstream.name': f.upstream,
+      'eas.upstream.duration': f.upstreamMs === undefined ? undefined : Math.round(f.upstreamMs * 1e6),
+      'eas.upstream.connect_failures': f.connectFailures,
+      'eas.access.decision': f.access?.decision,
+      'eas.access.rule': f.access?.rule
     }
     if (QUIET.has(f.outcome)) logger.info(line, 'request')
     else logger.warn(line, 'request')

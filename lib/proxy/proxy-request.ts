@@ -2,7 +2,7 @@ import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders, ServerR
 import type { Readable } from 'node:stream'
 import type { Dispatcher } from 'undici'
 import type { GatewayConfig } from '../config/index.js'
-import type { Metrics } from '../metrics/index.js'
+import { pingStatusLabel, responseStatusLabel, type Metrics } from '../metrics/index.js'
 import { parsePingResponse } from '../eas/index.js'
 import { retryAfterHeader } from '../policy/index.js'
 import type { PoolClock, ProbeFailure, Upstream, UpstreamSet } from '../upstream/index.js'
@@ -88,8 +88,12 @@ export class ProxyRequest implements RelayTarget, RequestControl {
   /** A Ping whose upstream failed waits here before its Status 1 (no hot loop). */
   #pause: { timer: unknown, outcome: Outcome } | undefined
   #onDone: (() => void)[] = []
-  /** The first bytes of a Ping's 200 answer, read for the heartbeat the server accepted. */
+  /** The first bytes of a Ping's 200 answer, read for its Status and the heartbeat the server accepted. */
   #pingAnswer: Buffer[] | undefined
+  /** The Ping Status the device got (the server's or the gateway's answer). */
+  #pingStatus: number | undefined
+  /** Response body bytes sent to the device. */
+  #bytesOut = 0
 
   constructor (deps: ProxyDeps, req: IncomingMessage, res: ServerResponse, ctx: RequestContext) {
     this.#deps = deps
@@ -133,7 +137,7 @@ export class ProxyRequest implements RelayTarget, RequestControl {
       // The device may have gone (or executionTimeout fired) while it was awaited: done then.
       verdict.then((v) => { if (!this.done) this.#apply(v) }, (err: unknown) => {
         // Fail closed: a decision that could not be made is not a permission.
-        this.answer({ status: 503, reason: 'decision_failed', headers: { 'retry-after': '30', connection: 'close' }, code: (err as { code?: string }).code })
+        this.answer({ status: 503, reason: 'decision_failed', outcome: 'refused_policy', headers: { 'retry-after': '30', connection: 'close' }, code: (err as { code?: string }).code })
       })
       return
     }
@@ -145,7 +149,7 @@ export class ProxyRequest implements RelayTarget, RequestControl {
     else this.#forward()
   }
 
-  /** Answers the device locally (outcome `answered_locally`) and cancels any upstream request. */
+  /** Answers the device locally (the verdict's outcome, `answered_locally` by default) and cancels any upstream request. */
   answer (v: Verdict): void {
     if (this.done) return
     this.#localReason = v.reason
@@ -153,7 +157,7 @@ export class ProxyRequest implements RelayTarget, RequestControl {
     if (v.access !== undefined) this.state.access = v.access
     this.#abortUpstream('gateway')
     this.#send(v.status, { ...v.headers }, v.body)
-    this.#finish('answered_locally')
+    this.#finish(v.outcome ?? 'answered_locally')
   }
 
   endByGateway (v: Verdict): void {
@@ -166,7 +170,7 @@ export class ProxyRequest implements RelayTarget, RequestControl {
       this.#localReason = v.reason
       this.#abortUpstream('gateway')
       this.#res.destroy()
-      this.#finish('answered_locally')
+      this.#finish(v.outcome ?? 'answered_locally')
     } else {
       this.answer(v)
     }
@@ -175,7 +179,7 @@ export class ProxyRequest implements RelayTarget, RequestControl {
   /** Over the byte cap (413) or silent mid-body (408): answered if nothing was sent yet, else cut. */
   #refuseBody (r: IntakeRefusal): void {
     this.#code = r.code
-    this.endByGateway({ status: r.status, reason: r.reason, code: r.code, headers: { connection: 'close' } })
+    this.endByGateway({ status: r.status, reason: r.reason, code: r.code, outcome: 'refused_malformed', headers: { connection: 'close' } })
   }
 
   #forward (next?: Upstream): void {
@@ -184,7 +188,7 @@ export class ProxyRequest implements RelayTarget, RequestControl {
     if (upstream === undefined) {
       // No upstream alive: the Retry-After (jittered) points past the next re-probe.
       metrics.upstreamUnavailable.inc()
-      this.answer({ status: 503, reason: 'no_upstream', headers: { 'retry-after': retryAfterHeader(upstreams.retryAfterMs()), connection: 'close' } })
+      this.answer({ status: 503, reason: 'no_upstream', outcome: 'refused_no_upstream', headers: { 'retry-after': retryAfterHeader(upstreams.retryAfterMs()), connection: 'close' } })
       return
     }
     this.#upstream = upstream
@@ -196,7 +200,8 @@ export class ProxyRequest implements RelayTarget, RequestControl {
       remoteAddress: req.socket.remoteAddress,
       encrypted: 'encrypted' in req.socket && req.socket.encrypted === true,
       host: req.headers.host,
-      forwardedFor: headerValue(req.headers['x-forwarded-for'])
+      forwardedFor: headerValue(req.headers['x-forwarded-for']),
+      requestId: this.ctx.reqId
     })
     const body = this.state.body ?? this.#stream ?? null
     if (this.state.body !== undefined) setContentLength(headers, this.state.body.length)
@@ -228,9 +233,9 @@ export class ProxyRequest implements RelayTarget, RequestControl {
     if (this.#upstream !== undefined) upstreams.reportSuccess(this.#upstream)
     this.#upstreamMs = clock.now() - this.#upstreamStarted
     metrics.upstreamDuration.observe({ command: this.ctx.commandLabel, upstream: this.#upstream?.name ?? '' }, this.#upstreamMs / 1000)
-    // A Ping the server answered 200: its answer says which heartbeat the server holds (read at
-    // the end). A 401'd Ping must not change what the device gets.
-    if (statusCode === 200 && this.state.ping !== undefined && this.state.device !== undefined) this.#pingAnswer = []
+    // A Ping the server answered 200: its answer's Status is counted, and says which heartbeat the
+    // server holds (read at the end). A 401'd Ping must not change what the device gets.
+    if (statusCode === 200 && this.state.ping !== undefined) this.#pingAnswer = []
     const out = buildDeviceHeaders(headers)
     // Every 401 closes the connection: clients retry authentication on a fresh connection, and
     // a kept-alive socket after a 401 is where NTLM/Basic state goes wrong behind proxies.
@@ -247,6 +252,7 @@ export class ProxyRequest implements RelayTarget, RequestControl {
   onUpstreamData (controller: Dispatcher.DispatchController, chunk: Buffer): void {
     if (this.done) return
     if (this.#pingAnswer !== undefined && this.#pingAnswer.length < PING_ANSWER_CHUNKS) this.#pingAnswer.push(chunk)
+    this.#bytesOut += chunk.length
     if (!this.#res.write(chunk)) controller.pause()
   }
 
@@ -266,9 +272,16 @@ export class ProxyRequest implements RelayTarget, RequestControl {
   #rememberHeartbeat (body: Buffer): void {
     const { ping, device } = this.state
     const answer = parsePingResponse(body)
+    this.#countPingAnswer(answer?.status)
     if (ping === undefined || device === undefined || answer === undefined) return
     if ((answer.status === 1 || answer.status === 2) && ping.heartbeat !== undefined) device.heartbeat = ping.heartbeat
     else if (answer.status === 5 && answer.heartbeatInterval !== undefined) device.heartbeat = answer.heartbeatInterval
+  }
+
+  /** Counts the Ping Status the device got (`eas_gateway_ping_answers_total`) and keeps it for the access line. */
+  #countPingAnswer (status: number | undefined): void {
+    this.#pingStatus = status
+    this.#deps.metrics.pingAnswers.inc({ status: pingStatusLabel(status) })
   }
 
   onUpstreamError (err: Error, started: boolean): void {
@@ -378,8 +391,12 @@ export class ProxyRequest implements RelayTarget, RequestControl {
     if (this.#deps.state.draining) headers.connection = 'close'
     if (end) headers['content-length'] = String(body?.length ?? 0)
     res.writeHead(status, headers)
-    this.#deps.metrics.responses.inc({ command: this.ctx.commandLabel, status_class: `${Math.floor(status / 100)}xx` })
-    if (end) res.end(body)
+    this.#deps.metrics.responses.inc({ command: this.ctx.commandLabel, status_class: `${Math.floor(status / 100)}xx`, status: responseStatusLabel(status) })
+    if (!end) return
+    // The gateway's own answer to a Ping (Status 1, 4, 5, 129, …) is counted like the server's.
+    if (status === 200 && this.ctx.command === 'Ping' && body !== undefined) this.#countPingAnswer(parsePingResponse(body)?.status)
+    this.#bytesOut += body?.length ?? 0
+    res.end(body)
   }
 
   #finish (outcome: Outcome): void {
@@ -404,6 +421,9 @@ export class ProxyRequest implements RelayTarget, RequestControl {
       code: this.#code ?? (f !== undefined ? FAILURE_CODES[f.reason] : undefined),
       errCode: f?.code,
       heartbeat: this.state.ping?.heartbeat,
+      pingStatus: this.#pingStatus,
+      bytesIn: this.#intake?.bytes ?? 0,
+      bytesOut: this.#bytesOut,
       connectFailures: this.#tried?.size,
       access: this.state.access
     })

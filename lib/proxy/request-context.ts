@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http'
 import { GatewayError, isGatewayError } from '../errors.js'
+import type { ClientAddressResolver } from './client-address.js'
 
 /** Everything the gateway knows about one device request, built once before any decision. */
 export interface RequestContext {
@@ -18,6 +19,14 @@ export interface RequestContext {
   readonly userAgent: string | undefined
   /** Raw query string, forwarded unchanged. */
   readonly search: string
+  /** The device's address: the socket peer, or X-Forwarded-For's from a trusted proxy (`listen.trustedProxies`). */
+  readonly clientAddress: string | undefined
+  /** The socket peer's address (a proxy's, when there is one in front). */
+  readonly sourceAddress: string | undefined
+  /** The device connection's TLS version (`TLSv1.3`), undefined on plain HTTP. */
+  readonly tlsVersion: string | undefined
+  /** The trace id of a valid W3C `traceparent` the device sent (passed upstream unchanged). */
+  readonly traceId: string | undefined
   /** Set when the query could not be parsed: the request is answered 400 and never forwarded. */
   readonly queryError?: GatewayError
 }
@@ -44,7 +53,7 @@ export interface ContextParsers {
  * (notes/sogo.md), so it is the identity that matters; only the name is decoded, never logged
  * with the password.
  */
-export function createRequestContext (req: IncomingMessage, reqId: string, parsers: ContextParsers): RequestContext {
+export function createRequestContext (req: IncomingMessage, reqId: string, parsers: ContextParsers, clientAddress?: ClientAddressResolver): RequestContext {
   const url = req.url ?? '/'
   const q = url.indexOf('?')
   const search = q >= 0 ? url.slice(q) : ''
@@ -71,8 +80,25 @@ export function createRequestContext (req: IncomingMessage, reqId: string, parse
     protocolVersion: parsed.protocolVersion ?? header(h['ms-asprotocolversion']),
     policyKey: parsed.policyKey ?? header(h['x-ms-policykey']),
     userAgent: header(h['user-agent']),
-    search
+    search,
+    clientAddress: clientAddress === undefined ? req.socket.remoteAddress : clientAddress(req.socket.remoteAddress, header(h['x-forwarded-for'])),
+    sourceAddress: req.socket.remoteAddress,
+    tlsVersion: tlsVersionOf(req),
+    traceId: traceIdOf(header(h.traceparent))
   }
+}
+
+/** W3C Trace Context `traceparent`: version-traceid-parentid-flags, lowercase hex (§3.2). */
+const TRACEPARENT = /^[0-9a-f]{2}-([0-9a-f]{32})-[0-9a-f]{16}-[0-9a-f]{2}/
+
+function traceIdOf (traceparent: string | undefined): string | undefined {
+  const m = traceparent === undefined ? null : TRACEPARENT.exec(traceparent)
+  return m === null || /^0+$/.test(m[1] as string) ? undefined : m[1]
+}
+
+function tlsVersionOf (req: IncomingMessage): string | undefined {
+  const socket = req.socket as IncomingMessage['socket'] & { getProtocol?: () => string | null }
+  return typeof socket.getProtocol === 'function' ? socket.getProtocol() ?? undefined : undefined
 }
 
 function header (v: string | string[] | undefined): string | undefined {

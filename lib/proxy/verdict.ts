@@ -1,4 +1,5 @@
 import type { OutgoingHttpHeaders } from 'node:http'
+import type { LocalOutcome } from './outcome.js'
 
 /** A local answer: what a pass or the gateway itself sends instead of forwarding. */
 export interface Verdict {
@@ -7,6 +8,8 @@ export interface Verdict {
   readonly body?: Uint8Array
   /** Short machine-readable reason for the access log (`heartbeat_clamped`, `draining`, …). */
   readonly reason: string
+  /** The outcome it counts as: a refusal says why (README § Outcomes). Default: `answered_locally` */
+  readonly outcome?: LocalOutcome
   /** Catalog code (README § Error codes) of a refusal, for the access log (`GW_ERR_WBXML_TRUNCATED`, …). */
   readonly code?: string
   /** The access decision behind this answer (a held Ping a reload blocked), for the access line. */

@@ -104,7 +104,7 @@ admin: { listen: { host: 127.0.0.1, port: 0 } }
   clearTimeout(timer)
   t.equal(exit.signal, null, 'not killed by a signal')
   t.equal(exit.code, 0, `exit code 0 after ${signal}`)
-  t.ok(lines.some((l) => l.msg === 'request' && l.outcome === 'completed' && l.cmd === 'Sync'), 'the access line was written')
+  t.ok(lines.some((l) => l.msg === 'request' && l['eas.outcome'] === 'completed' && l['eas.command'] === 'Sync'), 'the access line was written')
   t.ok(lines.some((l) => l.msg === 'drained'), 'drained before exiting')
   t.notMatch(stderr, /^\s+at /m, 'no stack trace on stderr')
 }

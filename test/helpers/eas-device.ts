@@ -63,29 +63,29 @@ export interface ExpectedOutcome {
 export async function expectOutcome (t: Asserts, gw: TestGateway, want: ExpectedOutcome): Promise<LogLine> {
   const total = want.total ?? 1
   const lines = await gw.sink.waitForAccessLines(total)
-  const line = lines.find((l) => l.outcome === want.outcome && l.cmd === (want.command === 'Options' ? '' : want.command))
+  const line = lines.find((l) => l['eas.outcome'] === want.outcome && l['eas.command'] === (want.command === 'Options' ? '' : want.command))
   t.ok(line, `an access line with outcome ${want.outcome}`)
   if (line === undefined) return {}
-  const reachedUpstream = want.upstream ?? want.outcome !== 'answered_locally'
+  const reachedUpstream = want.upstream ?? !(want.outcome === 'answered_locally' || want.outcome.startsWith('refused_'))
   t.match(line, {
     level: /^(info|warn)$/,
-    reqId: String,
-    cmd: want.command === 'Options' ? '' : want.command,
-    outcome: want.outcome,
-    status: want.status,
-    durationMs: Number,
-    deviceId: DEVICE_ID,
-    deviceType: DEVICE_TYPE,
-    user: USER,
-    ...(reachedUpstream ? { upstream: 'up1' } : {}),
-    ...(want.reason !== undefined ? { reason: want.reason } : {})
+    'http.request.id': String,
+    'eas.command': want.command === 'Options' ? '' : want.command,
+    'eas.outcome': want.outcome,
+    'http.response.status_code': want.status,
+    'event.duration': Number,
+    'eas.device.id': DEVICE_ID,
+    'eas.device.type': DEVICE_TYPE,
+    'user.name': USER,
+    ...(reachedUpstream ? { 'eas.upstream.name': 'up1' } : {}),
+    ...(want.reason !== undefined ? { 'eas.reason': want.reason } : {})
   }, 'access line fields')
   const upstreamObserved = await histogramCount(gw.registry, metricNames.upstreamDuration, { command: want.command, upstream: 'up1' })
   if (want.upstreamAnswered === true) {
-    t.match(line.upstreamMs, Number, 'upstreamMs set once the upstream answered')
+    t.match(line['eas.upstream.duration'], Number, 'upstreamMs set once the upstream answered')
     t.equal(upstreamObserved, 1, 'one upstream response time observation')
   } else if (want.upstreamAnswered === false) {
-    t.equal(line.upstreamMs, undefined, 'no upstreamMs without an upstream answer')
+    t.equal(line['eas.upstream.duration'], undefined, 'no upstreamMs without an upstream answer')
     t.equal(upstreamObserved, 0, 'no upstream response time observed')
   }
   t.equal(gw.sink.accessLines().length, total, `exactly ${total} access line(s)`)

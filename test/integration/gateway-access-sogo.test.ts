@@ -54,7 +54,7 @@ if (await requirePeer(t, ['sogo', 'libwbxml', 'gateway'])) {
   const base = `${gw.url}/Microsoft-Server-ActiveSync`;
   const session = (id: string, protocolVersion = '14.1'): EasSession => ({ baseUrl: base, user: USER.user, password: USER.password, deviceId: id, protocolVersion });
   /** Requests the gateway forwarded for this DeviceId (its access lines with an upstream). */
-  const forwarded = (id: string): number => gw.logs.entries.filter((e) => e.msg === 'request' && e.deviceId === id && e.upstream !== undefined).length;
+  const forwarded = (id: string): number => gw.logs.entries.filter((e) => e.msg === 'request' && e['eas.device.id'] === id && e['eas.upstream.name'] !== undefined).length;
 
   t.test('an allowed device syncs through the policy', async (t) => {
     const s = session(newDeviceId('itok'));

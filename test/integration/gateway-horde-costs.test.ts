@@ -40,8 +40,8 @@ if (await requirePeer(t, ['horde', 'libwbxml', 'gateway'])) {
     t.equal(m.value(REQUESTS, PING_ABORT) - before.value(REQUESTS, PING_ABORT), 1, `device_abort recorded ${releasedMs} ms after the device left`);
     t.equal(m.value('eas_gateway_requests_in_flight', { command: 'Ping' }), 0, 'nothing in flight at the gateway');
     t.equal(m.value('eas_gateway_upstream_requests_in_flight', { upstream: 'horde' }), 0, 'its upstream request is closed (upstream_requests_in_flight 0)');
-    const line = await gw.logs.waitFor((e) => e.msg === 'request' && e.deviceId === s.deviceId && e.cmd === 'Ping');
-    t.equal(line.outcome, 'device_abort', 'access log: outcome device_abort');
+    const line = await gw.logs.waitFor((e) => e.msg === 'request' && e['eas.device.id'] === s.deviceId && e['eas.command'] === 'Ping');
+    t.equal(line['eas.outcome'], 'device_abort', 'access log: outcome device_abort');
 
     const e = await hordePingEntry(s.deviceId, (heartbeat + 15) * 1000);
     const busyAfterLeft = sentAt + e.durationMs - leftAt;
@@ -67,9 +67,9 @@ if (await requirePeer(t, ['horde', 'libwbxml', 'gateway'])) {
     const m = await metricsView(admin);
     t.equal(m.value('eas_gateway_unauthorized_closes_total') - before.value('eas_gateway_unauthorized_closes_total'), 1, 'unauthorized_closes_total +1');
     t.equal(m.value('eas_gateway_requests_in_flight', { command: 'FolderSync' }), 0, 'nothing in flight once the device has its 401');
-    const line = await gw.logs.waitFor((e) => e.msg === 'request' && e.deviceId === deviceId);
-    const overhead = Number(line.durationMs) - Number(line.upstreamMs);
-    t.ok(overhead < 500, `the gateway held it ${String(line.durationMs)} ms, Horde took ${String(line.upstreamMs)} ms: ${overhead} ms more`);
+    const line = await gw.logs.waitFor((e) => e.msg === 'request' && e['eas.device.id'] === deviceId);
+    const overhead = (Number(line['event.duration']) - Number(line['eas.upstream.duration'])) / 1e6;
+    t.ok(overhead < 500, `the gateway held it ${Number(line['event.duration']) / 1e6} ms, Horde took ${Number(line['eas.upstream.duration']) / 1e6} ms: ${overhead} ms more`);
     t.comment(`wrong password: Horde ${direct.elapsedMs} ms (kept alive), through the gateway ${r.elapsedMs} ms (closed)`);
   });
 

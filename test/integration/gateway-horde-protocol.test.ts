@@ -33,10 +33,10 @@ if (await requirePeer(t, ['horde', 'libwbxml', 'gateway'])) {
     const folders = await syncedInbox(s);
     const r = await ping(s, { heartbeat: fx.hbMin, folders, closeWatchMs: 0 });
     t.equal(r.status, '1', `Ping Status 1 after its ${fx.hbMin} s heartbeat (${r.response.elapsedMs} ms)`);
-    await gw.logs.waitFor((e) => e.msg === 'request' && e.deviceId === s.deviceId && e.cmd === 'Ping');
-    const lines = gw.logs.entries.filter((e) => e.msg === 'request' && e.deviceId === s.deviceId);
-    t.same([...new Set(lines.map((e) => e.cmd))].sort(), ['FolderSync', 'Ping', 'Sync'], 'FolderSync, Sync and Ping went through');
-    t.ok(lines.every((e) => e.protocolVersion === '16.0' && e.outcome === 'completed'), 'every access line: protocolVersion 16.0, outcome completed');
+    await gw.logs.waitFor((e) => e.msg === 'request' && e['eas.device.id'] === s.deviceId && e['eas.command'] === 'Ping');
+    const lines = gw.logs.entries.filter((e) => e.msg === 'request' && e['eas.device.id'] === s.deviceId);
+    t.same([...new Set(lines.map((e) => e['eas.command']))].sort(), ['FolderSync', 'Ping', 'Sync'], 'FolderSync, Sync and Ping went through');
+    t.ok(lines.every((e) => e['eas.protocol_version'] === '16.0' && e['eas.outcome'] === 'completed'), 'every access line: protocolVersion 16.0, outcome completed');
   });
 
   t.test('forced provisioning: 449, the two-step Provision, the PolicyKey passed through, a wrong key 449 again', async (t) => {
@@ -102,8 +102,8 @@ if (await requirePeer(t, ['horde', 'libwbxml', 'gateway'])) {
     }
     t.equal(after.value('eas_gateway_upstream_errors_total'), before.value('eas_gateway_upstream_errors_total'), 'gateway A: no upstream error');
     t.equal((await readDevice(a.admin, id))?.heldPing, null, 'gateway A: the Ping is no longer held');
-    const line = await a.gw.logs.waitFor((e) => e.msg === 'request' && e.deviceId === id && e.cmd === 'Ping');
-    t.match(line, { outcome: 'completed', status: 200 }, 'gateway A access log: outcome completed, status 200');
+    const line = await a.gw.logs.waitFor((e) => e.msg === 'request' && e['eas.device.id'] === id && e['eas.command'] === 'Ping');
+    t.match(line, { 'eas.outcome': 'completed', 'http.response.status_code': 200 }, 'gateway A access log: outcome completed, status 200');
     const r2 = await second;
     t.equal(r2.status, '1', `the second Ping (gateway B) ends normally: Status 1 after ${r2.response.elapsedMs} ms`);
     t.comment(`Horde answered the superseded Ping 200 with ${r1.response.body.length} bytes after ${r1.response.elapsedMs} ms`);

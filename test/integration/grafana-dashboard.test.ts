@@ -38,11 +38,10 @@ async function queryRange(prom: Peer, promql: string): Promise<unknown[]> {
   return body.data?.result ?? [];
 }
 
-// Queries that are empty on an idle gateway: nothing was observed yet, or the metric is planned.
+// Queries that are empty on an idle gateway: nothing was observed yet.
 const EMPTY_WITHOUT_TRAFFIC = new Set([
   'Request duration p50 / p99 by command', // histogram with command/outcome labels: no request yet
   'Upstream response time p95', // histogram with command/upstream labels: nothing forwarded yet
-  'Ping answers by status (after issue #9)', // planned metric
   'Abort rate by command and outcome (README expression)', // `> 0`: no abort yet, no row
 ]);
 

@@ -51,5 +51,5 @@ t.test('neither the password, nor the Authorization token, nor cookies appear in
     const hits = raw.filter((l) => l.includes(secret))
     t.same(hits, [], `"${secret.slice(0, 6)}…" appears in no log line`)
   }
-  t.ok(gw.sink.accessLines().every((l) => l.user === 'alice' || l.user === undefined), 'the user name is logged, never more')
+  t.ok(gw.sink.accessLines().every((l) => l['user.name'] === 'alice' || l['user.name'] === undefined), 'the user name is logged, never more')
 })

@@ -62,7 +62,7 @@ t.test('a blocked device at 14.1: FolderSync, Sync and Ping get HTTP 200 + Statu
   t.equal(decodePingResponse(ping.body).status, 129, 'Ping Status 129')
   t.equal(up.requests.length, 0, 'nothing forwarded')
   const lines = await gw.sink.waitForAccessLines(3)
-  t.match(lines, [{ decision: 'block', rule: 'no-iphones', reason: 'access_block', outcome: 'answered_locally' }, { decision: 'block' }, { decision: 'block' }])
+  t.match(lines, [{ 'eas.access.decision': 'block', 'eas.access.rule': 'no-iphones', 'eas.reason': 'access_block', 'eas.outcome': 'refused_policy', 'error.code': 'GW_ERR_POLICY_DEVICE_REFUSED' }, { 'eas.access.decision': 'block' }, { 'eas.access.decision': 'block' }])
   t.equal(await metricValue(gw.registry, metricNames.accessDecisions, { decision: 'block', rule: 'no-iphones' }), 3)
   t.equal(gw.gateway.devices.heldCount, 0, 'a refused Ping is never held')
 })
@@ -118,8 +118,8 @@ t.test('a reload that blocks a device ends its held Ping with Status 129 at once
   await write('rules:\n  - { name: broken, match: { deviceId: "/(/" }, action: block }\n')
   t.match(await controller.reload(), { ok: false })
   t.equal(gw.gateway.devices.heldCount, 1, 'a refused reload drops nothing')
-  const line = (await gw.sink.waitForAccessLines(1)).find((l) => l.deviceId === 'HELD1')
-  t.match(line, { reason: 'access_block', decision: 'block', rule: 'lost-phone', status: 200 })
+  const line = (await gw.sink.waitForAccessLines(1)).find((l) => l['eas.device.id'] === 'HELD1')
+  t.match(line, { 'eas.reason': 'access_block', 'eas.access.decision': 'block', 'eas.access.rule': 'lost-phone', 'http.response.status_code': 200 })
 })
 
 t.test('Bearer at the gateway: refused tokens get 401 + WWW-Authenticate + Connection: close and never reach the server; rotation supersedes', async (t) => {

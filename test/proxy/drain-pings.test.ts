@@ -83,8 +83,8 @@ t.test(`drain with ${DEVICES} held Pings: every device gets 200 Status 1 at once
 
   const lines = gw.sink.accessLines()
   t.equal(lines.length, DEVICES + 1, 'one access line per request')
-  t.equal(lines.filter((l) => l.cmd === 'Ping' && l.outcome === 'answered_locally' && l.reason === 'drained' && l.status === 200).length, DEVICES, 'every Ping: answered_locally, drained, 200')
-  t.match(lines.find((l) => l.cmd === 'Sync'), { outcome: 'completed', status: 200 })
+  t.equal(lines.filter((l) => l['eas.command'] === 'Ping' && l['eas.outcome'] === 'answered_locally' && l['eas.reason'] === 'drained' && l['http.response.status_code'] === 200).length, DEVICES, 'every Ping: answered_locally, drained, 200')
+  t.match(lines.find((l) => l['eas.command'] === 'Sync'), { 'eas.outcome': 'completed', 'http.response.status_code': 200 })
   t.same(gw.sink.lines().filter((l) => l.level !== 'info' && l.level !== 'debug').map((l) => l.msg), [], 'no warning or error logged')
   t.equal(await metricValue(gw.registry, metricNames.requests, { command: 'Ping', outcome: 'answered_locally' }), DEVICES)
   t.equal(await metricValue(gw.registry, metricNames.responses, { status_class: '5xx' }), 0, 'no 5xx')

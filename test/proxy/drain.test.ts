@@ -59,8 +59,8 @@ t.test('drain: readiness fails, new connections refused, a short request finishe
 
   const lines = gw.sink.accessLines()
   t.equal(lines.length, 3, 'one access line per request')
-  t.match(lines.find((l) => l.cmd === 'FolderSync'), { outcome: 'completed', status: 200 })
-  t.match(lines.find((l) => l.cmd === 'Sync'), { outcome: 'answered_locally', reason: 'drained' })
+  t.match(lines.find((l) => l['eas.command'] === 'FolderSync'), { 'eas.outcome': 'completed', 'http.response.status_code': 200 })
+  t.match(lines.find((l) => l['eas.command'] === 'Sync'), { 'eas.outcome': 'answered_locally', 'eas.reason': 'drained' })
   t.equal(await metricValue(gw.registry, metricNames.requests, { command: 'Sync', outcome: 'answered_locally' }), 1)
   t.equal(await metricValue(gw.registry, metricNames.inFlight), 0, 'nothing in flight after the drain')
   t.ok(gw.sink.lines().some((l) => l.msg === 'drained'), 'the drain is logged')

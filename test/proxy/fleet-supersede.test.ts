@@ -51,8 +51,8 @@ t.test('a Ping on gateway B ends the same device\'s held Ping on gateway A with 
   t.equal(await metricValue(b.registry, metricNames.pingSuperseded), 0, 'B does not: counted once')
   const line = await a.sink.waitFor((l) => l.msg === 'ping superseded', 1000)
   t.match(line, { deviceId: 'FLEET1', user: 'bob', by: String }, 'A logs the supersede and which gateway')
-  const access = await a.sink.waitFor((l) => l.msg === 'request' && l.reason === 'superseded', 1000)
-  t.match(access, { outcome: 'answered_locally', status: 200 }, 'A\'s access line: answered locally, superseded')
+  const access = await a.sink.waitFor((l) => l.msg === 'request' && l['eas.reason'] === 'superseded', 1000)
+  t.match(access, { 'eas.outcome': 'answered_locally', 'http.response.status_code': 200 }, 'A\'s access line: answered locally, superseded')
 })
 
 t.test('across gateways, other credentials or another device never supersede', { skip }, async (t) => {

@@ -44,14 +44,14 @@ t.test('malformed WBXML in a Ping: 400, never forwarded, one log line with its G
     t.equal(res.headers.connection, 'close', `${name}: the connection is closed`)
     t.equal(res.body.length, 0, `${name}: no body`)
     await dev.waitServerClose()
-    const lines = gw.sink.lines().filter((l) => l.deviceId === `BAD${i}` || JSON.stringify(l).includes(`BAD${i}`))
+    const lines = gw.sink.lines().filter((l) => l['eas.device.id'] === `BAD${i}` || JSON.stringify(l).includes(`BAD${i}`))
     t.equal(lines.length, 1, `${name}: exactly one log line`)
-    t.match(lines[0], { level: 'info', msg: 'request', cmd: 'Ping', outcome: 'answered_locally', status: 400, reason: 'bad_wbxml', code, heartbeat: undefined },
+    t.match(lines[0], { level: 'info', msg: 'request', 'eas.command': 'Ping', 'eas.outcome': 'refused_malformed', 'http.response.status_code': 400, 'eas.reason': 'bad_wbxml', 'error.code': code, 'eas.ping.heartbeat': undefined },
       `${name}: the access line carries ${code}`)
   }
   t.equal(up.requests.length, 0, 'nothing reached the upstream')
-  t.equal(gw.sink.lines().filter((l) => typeof l.code === 'string' && l.code.startsWith('GW_ERR_WBXML_')).length, MALFORMED.length, 'one GW_ERR_WBXML_* line per request, no more')
-  t.equal(await metricValue(gw.registry, metricNames.requests, { command: 'Ping', outcome: 'answered_locally' }), MALFORMED.length)
+  t.equal(gw.sink.lines().filter((l) => typeof l['error.code'] === 'string' && l['error.code'].startsWith('GW_ERR_WBXML_')).length, MALFORMED.length, 'one GW_ERR_WBXML_* line per request, no more')
+  t.equal(await metricValue(gw.registry, metricNames.requests, { command: 'Ping', outcome: 'refused_malformed' }), MALFORMED.length)
   t.equal(await metricValue(gw.registry, metricNames.responses, { command: 'Ping', status_class: '4xx' }), MALFORMED.length)
   t.equal(gw.gateway.devices.heldCount, 0, 'nothing held')
   t.notOk(gw.sink.raw.some((l) => l.includes(PING_PASSWORD) || l.includes(Buffer.from(`bob:${PING_PASSWORD}`).toString('base64'))), 'no credentials in any log line')
@@ -79,7 +79,7 @@ t.test('a well-formed body that is not a valid Ping: HTTP 200 Ping Status 4, nev
   }
   t.notOk(dev.serverClosed, 'the connection stays usable')
   const lines = await gw.sink.waitForAccessLines(NOT_A_PING.length)
-  for (const l of lines) t.match(l, { outcome: 'answered_locally', status: 200, reason: 'ping_invalid', code: 'GW_ERR_EAS_BAD_REQUEST' })
+  for (const l of lines) t.match(l, { 'eas.outcome': 'refused_malformed', 'http.response.status_code': 200, 'eas.reason': 'ping_invalid', 'eas.ping.status': 4, 'error.code': 'GW_ERR_EAS_BAD_REQUEST' })
   t.equal(up.requests.length, 0, 'nothing reached the upstream')
   t.equal(await metricValue(gw.registry, metricNames.pingClamped), 0)
 })

@@ -30,7 +30,7 @@ async function expectClamped (t: Test, over: ConfigTree, cases: readonly (readon
   }
   const lines = await gw.sink.waitForAccessLines(cases.length)
   t.equal(up.requests.length, 0, 'the upstream received nothing')
-  for (const l of lines) t.match(l, { cmd: 'Ping', outcome: 'answered_locally', status: 200, reason: 'heartbeat_clamped', upstream: undefined })
+  for (const l of lines) t.match(l, { 'eas.command': 'Ping', 'eas.outcome': 'answered_locally', 'http.response.status_code': 200, 'eas.reason': 'heartbeat_clamped', 'eas.upstream.name': undefined })
   const lows = cases.filter((c) => c[2] === 'min').length
   t.equal(await metricValue(gw.registry, metricNames.pingClamped, { bound: 'min' }), lows, `${metricNames.pingClamped}{bound="min"}`)
   t.equal(await metricValue(gw.registry, metricNames.pingClamped, { bound: 'max' }), cases.length - lows, `${metricNames.pingClamped}{bound="max"}`)
@@ -67,7 +67,7 @@ t.test('heartbeats in range (bounds included) are forwarded unchanged', async (t
     t.same(await seen.body, Buffer.from(body), `heartbeat ${hb}: the upstream got the body byte for byte`)
   }
   const lines = await gw.sink.waitForAccessLines(hbs.length)
-  t.same(lines.map((l) => [l.outcome, l.heartbeat]), hbs.map((hb) => ['completed', hb]), 'completed, each with its heartbeat in the access line')
+  t.same(lines.map((l) => [l['eas.outcome'], l['eas.ping.heartbeat']]), hbs.map((hb) => ['completed', hb]), 'completed, each with its heartbeat in the access line')
   t.equal(await metricValue(gw.registry, metricNames.pingClamped), 0, 'nothing clamped')
   t.equal(await histogramCount(gw.registry, metricNames.pingHeartbeat), hbs.length)
   t.equal(await histogramSum(gw.registry, metricNames.pingHeartbeat), 13)
@@ -96,7 +96,7 @@ t.test('an empty Ping reuses the device\'s last heartbeat', async (t) => {
   t.equal((await dev.request(pingRequest({ deviceId: 'UNKNOWN2' }, { body: pingBody(undefined) }))).status, 200, 'the same from an unknown device')
 
   const lines = await gw.sink.waitForAccessLines(9)
-  t.same(lines.map((l) => [l.deviceId, l.user, l.outcome, l.heartbeat]), [
+  t.same(lines.map((l) => [l['eas.device.id'], l['user.name'], l['eas.outcome'], l['eas.ping.heartbeat']]), [
     ['KNOWN1', 'bob', 'completed', 5],
     ['KNOWN1', 'bob', 'completed', 5],
     ['KNOWN1', 'bob', 'completed', 5],
@@ -107,7 +107,7 @@ t.test('an empty Ping reuses the device\'s last heartbeat', async (t) => {
     ['KNOWN1', 'bob', 'completed', 5],
     ['UNKNOWN2', 'bob', 'completed', undefined]
   ], 'heartbeat in the access lines: the remembered one when the body has none, absent when unknown')
-  for (const i of [5, 6, 8]) t.notOk('heartbeat' in (lines[i] ?? { heartbeat: 'missing line' }), `line ${i + 1}: no heartbeat key at all`)
+  for (const i of [5, 6, 8]) t.notOk('eas.ping.heartbeat' in (lines[i] ?? { 'eas.ping.heartbeat': 'missing line' }), `line ${i + 1}: no heartbeat key at all`)
   t.equal(up.requests.length, 8, 'every Ping but the clamped one reached the upstream')
   t.same(await Promise.all(up.requests.map(async (r) => (await r.body).length)).then((n) => n.map((x) => x > 0)),
     [true, false, false, false, false, false, true, true], 'empty Pings are forwarded empty')

@@ -58,8 +58,8 @@ t.test('a new Ping from the same user and DeviceId supersedes the held one', asy
   const logged = await gw.sink.waitFor((l) => l.msg === 'ping superseded', 1000)
   t.match(logged, { level: 'info', deviceId: 'SUPER1', user: 'bob', heldSeconds: Number, heartbeat: 5 }, 'logged with how long A was held and its heartbeat')
   t.ok(Math.abs((logged.heldSeconds as number) - after) <= 0.5, `heldSeconds ${String(logged.heldSeconds)} matches the histogram (${after})`)
-  const lineA = await gw.sink.waitFor((l) => l.msg === 'request' && l.heartbeat === 5)
-  t.match(lineA, { level: 'info', cmd: 'Ping', outcome: 'answered_locally', status: 200, reason: 'superseded', upstream: 'up1' }, 'A\'s access line: answered locally, superseded')
+  const lineA = await gw.sink.waitFor((l) => l.msg === 'request' && l['eas.ping.heartbeat'] === 5)
+  t.match(lineA, { level: 'info', 'eas.command': 'Ping', 'eas.outcome': 'answered_locally', 'http.response.status_code': 200, 'eas.reason': 'superseded', 'eas.upstream.name': 'up1' }, 'A\'s access line: answered locally, superseded')
   t.equal(gw.sink.accessLines().length, 1, 'B has no access line yet')
   t.equal(await metricValue(gw.registry, metricNames.upstreamErrors), 0, 'a supersede is no upstream error')
   t.equal(await metricValue(gw.registry, metricNames.responses, { status_class: '5xx' }), 0, 'no 5xx')
@@ -113,7 +113,7 @@ t.test('a chain of supersedes keeps exactly one held Ping per device; nothing le
   await gw.sink.waitForAccessLines(3)
   t.equal(gw.gateway.devices.heldCount, 0, 'C gone (device abort): nothing held')
   t.equal(await metricValue(gw.registry, metricNames.pingsHeld), 0)
-  t.same(gw.sink.accessLines().map((l) => [l.outcome, l.reason]), [['answered_locally', 'superseded'], ['answered_locally', 'superseded'], ['device_abort', undefined]])
+  t.same(gw.sink.accessLines().map((l) => [l['eas.outcome'], l['eas.reason']]), [['answered_locally', 'superseded'], ['answered_locally', 'superseded'], ['device_abort', undefined]])
   const devices = JSON.parse((await adminGet(gw.adminPort, '/devices')).body) as { devices: Record<string, unknown>[] }
   t.match(devices.devices, [{ deviceId: 'CHAIN1', superseded: 2, heldPing: null }])
 })
@@ -131,7 +131,7 @@ t.test('two Pings from one device in the same instant: one answered Status 1, th
   const held = conns[1 - first]
   if (held === undefined) throw new Error('two connections')
   const line = await gw.sink.waitForAccessLines(1)
-  t.match(line, [{ outcome: 'answered_locally', reason: 'superseded', status: 200 }])
+  t.match(line, [{ 'eas.outcome': 'answered_locally', 'eas.reason': 'superseded', 'http.response.status_code': 200 }])
   t.equal(gw.gateway.devices.heldCount, 1, 'the other one is held')
   t.notOk(held.serverClosed, 'and its device still waits')
   // The superseded one may have been cancelled before its upstream request was even sent. Drain
@@ -142,7 +142,7 @@ t.test('two Pings from one device in the same instant: one answered Status 1, th
   await Promise.all(up.requests.map(async (r) => await r.closed))
   t.ok(up.requests.every((r) => r.aborted), 'each was cancelled there')
   t.equal(gw.gateway.devices.heldCount, 0)
-  t.same(gw.sink.accessLines().map((l) => l.reason).sort(), ['drained', 'superseded'])
+  t.same(gw.sink.accessLines().map((l) => l['eas.reason']).sort(), ['drained', 'superseded'])
   t.equal(gw.upstreams.all[0]?.inFlight, 0, 'nothing in flight upstream')
   t.equal(await metricValue(gw.registry, metricNames.pingSuperseded), 1)
 })

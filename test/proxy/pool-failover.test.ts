@@ -20,7 +20,7 @@ t.test('connect refused: the request goes to the next upstream, which receives i
   t.equal(await gw.value('upstreamFailovers', { upstream: 'a', reason: 'refused' }), 1)
   t.equal(await gw.value('upstreamErrors', { upstream: 'a', reason: 'refused' }), 1)
   t.equal(await gw.value('requests', { command: 'SendMail', outcome: 'completed' }), 1)
-  t.match(gw.lines().find((l) => l.msg === 'request'), { upstream: 'b', outcome: 'completed', connectFailures: 1 })
+  t.match(gw.lines().find((l) => l.msg === 'request'), { 'eas.upstream.name': 'b', 'eas.outcome': 'completed', 'eas.upstream.connect_failures': 1 })
 })
 
 t.test('DNS failure is told apart, and fails over the same way', async (t) => {

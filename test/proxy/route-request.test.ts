@@ -54,7 +54,7 @@ t.test('the EAS path in any letter case is forwarded as the device wrote it', as
   t.same(up.requests.map((r) => r.method), ['POST', 'POST', 'POST', 'POST', 'OPTIONS'])
   const lines = await gw.sink.waitForAccessLines(5)
   t.equal(lines.length, 5, 'one access line per request')
-  t.equal(new Set(lines.map((l) => l.reqId)).size, 5, 'each with its own reqId')
+  t.equal(new Set(lines.map((l) => l['http.request.id'])).size, 5, 'each with its own reqId')
   t.equal(await metricValue(gw.registry, metricNames.requests, { command: 'Sync', outcome: 'completed' }), 4)
   t.equal(await metricValue(gw.registry, metricNames.requests, { command: 'Options', outcome: 'completed' }), 1)
 })
@@ -71,9 +71,9 @@ t.test('a malformed query is answered 400 locally and never forwarded', async (t
   await dev.waitServerClose()
   t.equal(up.requests.length, 0, 'never forwarded')
   const [line] = await gw.sink.waitForAccessLines(1)
-  t.match(line, { outcome: 'answered_locally', status: 400, reason: 'bad_query', user: 'alice' })
-  t.equal(line?.upstream, undefined, 'no upstream in the access line')
-  t.equal(await metricValue(gw.registry, metricNames.requests, { command: 'other', outcome: 'answered_locally' }), 1)
+  t.match(line, { 'eas.outcome': 'refused_malformed', 'http.response.status_code': 400, 'eas.reason': 'bad_query', 'user.name': 'alice' })
+  t.equal(line?.['eas.upstream.name'], undefined, 'no upstream in the access line')
+  t.equal(await metricValue(gw.registry, metricNames.requests, { command: 'other', outcome: 'refused_malformed' }), 1)
 })
 
 t.test('a body over proxy.maxRequestBodyBytes is refused with 413 before forwarding', async (t) => {
@@ -87,5 +87,5 @@ t.test('a body over proxy.maxRequestBodyBytes is refused with 413 before forward
   t.equal(res.headers.connection, 'close')
   await dev.waitServerClose()
   t.equal(up.requests.length, 0, 'never forwarded')
-  await expectOutcome(t, gw, { command: 'SendMail', outcome: 'answered_locally', status: 413, reason: 'body_too_large', upstream: false })
+  await expectOutcome(t, gw, { command: 'SendMail', outcome: 'refused_malformed', status: 413, reason: 'body_too_large', upstream: false })
 })

@@ -29,7 +29,7 @@ t.test('held Pings are never cut by the limiter; a Ping over maxHeldPings gets 5
   t.equal(await gw.value('limitRejections', { limit: 'held_pings' }), 1)
   t.equal(await gw.value('limitRejections', { limit: 'global_rate' }), 31)
   t.equal(await gw.value('requests', { command: 'Ping', outcome: 'completed' }), 3)
-  t.match(gw.lines().find((l) => l.msg === 'request' && l.reason === 'limit_held_pings'), { outcome: 'answered_locally', status: 503, deviceId: 'P4' })
+  t.match(gw.lines().find((l) => l.msg === 'request' && l['eas.reason'] === 'limit_held_pings'), { 'eas.outcome': 'refused_limit', 'http.response.status_code': 503, 'eas.device.id': 'P4', 'error.code': 'GW_ERR_POLICY_LIMIT' })
 })
 
 t.test('per-device rate: a looping device is limited, the others are not', async (t) => {

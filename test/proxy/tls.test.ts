@@ -48,7 +48,7 @@ if (typeof tls === 'string') {
       const res = await dev.request(easRequest('Sync'))
       t.equal(res.status, 503)
       const line = await expectOutcome(t, gw, { command: 'Sync', outcome: 'upstream_unreachable', status: 503, reason: 'tls', upstreamAnswered: false })
-      t.match(line.errCode, /CERT|VERIFY|SIGNED/, `a certificate error (${String(line.errCode)})`)
+      t.match(line['error.type'], /CERT|VERIFY|SIGNED/, `a certificate error (${String(line['error.type'])})`)
       t.equal(up.requests.length, before, 'no request reached the upstream')
       t.equal(await metricValue(gw.registry, metricNames.upstreamErrors, { upstream: 'up1', reason: 'tls' }), 1)
     })
@@ -59,7 +59,7 @@ if (typeof tls === 'string') {
       t.teardown(() => { dev.destroy() })
       t.equal((await dev.request(easRequest('Sync'))).status, 503)
       const line = await expectOutcome(t, gw, { command: 'Sync', outcome: 'upstream_unreachable', status: 503, reason: 'tls', upstreamAnswered: false })
-      t.equal(line.errCode, 'ERR_TLS_CERT_ALTNAME_INVALID')
+      t.equal(line['error.type'], 'ERR_TLS_CERT_ALTNAME_INVALID')
     })
 
     t.test('verifyCertificate: false (a lab switch) connects without the CA', async (t) => {

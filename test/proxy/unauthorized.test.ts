@@ -77,6 +77,6 @@ t.test('401 before the upload is finished (bad credentials on a large SendMail):
   t.equal(res.headers.connection, 'close')
   await dev.waitServerClose()
   const [line] = await gw.sink.waitForAccessLines(1)
-  t.match(line, { cmd: 'SendMail', status: 401, outcome: 'completed' })
+  t.match(line, { 'eas.command': 'SendMail', 'http.response.status_code': 401, 'eas.outcome': 'completed' })
   t.equal(await metricValue(gw.registry, metricNames.unauthorizedCloses), 1)
 })

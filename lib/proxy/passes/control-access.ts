@@ -15,10 +15,10 @@ export const controlAccess: Pass = ({ request, metrics }) => {
   if (a === undefined) return undefined
   if (a.kind === 'unauthorized') {
     if (a.headers.connection === 'close') metrics.unauthorizedCloses.inc()
-    return { status: 401, headers: { ...a.headers }, reason: `bearer_${a.reason}`, code: 'GW_ERR_POLICY_TOKEN_INVALID' }
+    return { status: 401, headers: { ...a.headers }, reason: `bearer_${a.reason}`, outcome: 'refused_policy', code: 'GW_ERR_POLICY_TOKEN_INVALID' }
   }
   if (a.kind === 'unavailable') {
-    return { status: 503, headers: { ...a.headers, connection: 'close' }, reason: 'bearer_keys_unavailable', code: 'GW_ERR_POLICY_KEYS_UNAVAILABLE' }
+    return { status: 503, headers: { ...a.headers, connection: 'close' }, reason: 'bearer_keys_unavailable', outcome: 'refused_policy', code: 'GW_ERR_POLICY_KEYS_UNAVAILABLE' }
   }
   if (request.device !== undefined) request.device.access = { decision: a.decision.decision, rule: a.decision.rule }
   return a.kind === 'refused' ? accessVerdict(a.decision, a.answer) : undefined
@@ -28,8 +28,8 @@ export const controlAccess: Pass = ({ request, metrics }) => {
 export function accessVerdict (d: AccessDecision, answer: AccessAnswer): Verdict {
   const reason = `access_${d.decision}`
   const access = { decision: d.decision, rule: d.rule }
-  if (answer.status === 403) return { status: 403, reason, access }
-  return { status: 200, headers: { 'content-type': answer.contentType }, body: answer.body, reason, access }
+  if (answer.status === 403) return { status: 403, reason, access, outcome: 'refused_policy' }
+  return { status: 200, headers: { 'content-type': answer.contentType }, body: answer.body, reason, access, outcome: 'refused_policy' }
 }
 
 /** Convenience for the admission's type in the state record. */

@@ -13,6 +13,7 @@ export function limitVerdict (limits: PassLimits, d: LimitDecision, close = fals
   return {
     status: 503,
     reason: `limit_${d.limit}`,
+    outcome: 'refused_limit',
     headers: { 'retry-after': retryAfterHeader(d.retryAfterMs), ...(close ? { connection: 'close' } : {}) }
   }
 }

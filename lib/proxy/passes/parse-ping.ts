@@ -18,9 +18,9 @@ export const parsePing: Pass = ({ request }) => {
   } catch (err) {
     if (!isGatewayError(err)) throw err
     if (err.code === 'GW_ERR_EAS_BAD_REQUEST') {
-      return { status: 200, reason: 'ping_invalid', code: err.code, headers: { 'content-type': WBXML_TYPE }, body: encodePingResponse({ status: 4 }) }
+      return { status: 200, reason: 'ping_invalid', outcome: 'refused_malformed', code: err.code, headers: { 'content-type': WBXML_TYPE }, body: encodePingResponse({ status: 4 }) }
     }
-    return { status: 400, reason: 'bad_wbxml', code: err.code, headers: { connection: 'close' } }
+    return { status: 400, reason: 'bad_wbxml', outcome: 'refused_malformed', code: err.code, headers: { connection: 'close' } }
   }
   // The server caches HeartbeatInterval and reuses it whenever a Ping omits it: empty body or
   // Folders only (§3.1.5.8), so the gateway does the same with its own cache.

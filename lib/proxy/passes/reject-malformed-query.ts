@@ -4,5 +4,5 @@ import type { Pass } from './index.js'
 export const rejectMalformedQuery: Pass = ({ request }) => {
   const err = request.ctx.queryError
   if (err === undefined) return undefined
-  return { status: 400, reason: 'bad_query', code: err.code, headers: { connection: 'close' } }
+  return { status: 400, reason: 'bad_query', outcome: 'refused_malformed', code: err.code, headers: { connection: 'close' } }
 }

@@ -143,14 +143,14 @@ export async function runHopsSuite(t: Test, setup: HopsSetup): Promise<void> {
     t.equal(after.value(REQUESTS, PING_DONE) - before.value(REQUESTS, PING_DONE), 0, 'and no completed Ping');
     t.equal(after.value('eas_gateway_requests_in_flight', { command: 'Ping' }), 0, 'nothing left in flight');
     t.equal((await readDevice(path.admin, s.deviceId))?.heldPing, null, '/devices: the Ping is no longer held');
-    const line = await path.gw.logs.waitFor((e) => e.msg === 'request' && e.deviceId === s.deviceId && e.cmd === 'Ping');
-    t.equal(line.outcome, 'device_abort', 'access log: outcome device_abort');
-    t.ok(Math.abs(Number(line.durationMs) - hopTimeout * 1000) < 1500, `access log: held ${String(line.durationMs)} ms at the gateway`);
-    t.comment(`${topology(name)}: ${path.kind} cut a ${MIN_HB} s Ping after ${ms} ms (gateway: device_abort, ${String(line.durationMs)} ms)`);
+    const line = await path.gw.logs.waitFor((e) => e.msg === 'request' && e['eas.device.id'] === s.deviceId && e['eas.command'] === 'Ping');
+    t.equal(line['eas.outcome'], 'device_abort', 'access log: outcome device_abort');
+    t.ok(Math.abs(Number(line['event.duration']) / 1e6 - hopTimeout * 1000) < 1500, `access log: held ${Number(line['event.duration']) / 1e6} ms at the gateway`);
+    t.comment(`${topology(name)}: ${path.kind} cut a ${MIN_HB} s Ping after ${ms} ms (gateway: device_abort, ${Number(line['event.duration']) / 1e6} ms)`);
     const end = await upstreamPingEnded(t, s.deviceId, server.cancelledPingStatus, server.kind === 'sogo'
       ? 'the gateway cancelled its upstream Ping at once: the fixture\'s nginx in front of sogod logged 499 (client closed)'
       : 'the gateway cancelled its upstream Ping, but Horde never noticed: Apache logged 200 when the heartbeat ended');
-    if (end?.durationMs !== undefined) t.comment(`${NAME} kept the cancelled Ping ${Math.round(end.durationMs)} ms (gateway: ${String(line.durationMs)} ms)`);
+    if (end?.durationMs !== undefined) t.comment(`${NAME} kept the cancelled Ping ${Math.round(end.durationMs)} ms (gateway: ${Number(line['event.duration']) / 1e6} ms)`);
   }
 
   /**
@@ -260,7 +260,7 @@ export async function runHopsSuite(t: Test, setup: HopsSetup): Promise<void> {
         { timeoutMs: (MAX_HB + 10) * 1000, maxIntervalMs: 100 },
       );
       const heldAfter = releasedAt! - vanishedAt;
-      const line = await path.gw.logs.waitFor((e) => e.msg === 'request' && e.deviceId === s.deviceId && e.cmd === 'Ping');
+      const line = await path.gw.logs.waitFor((e) => e.msg === 'request' && e['eas.device.id'] === s.deviceId && e['eas.command'] === 'Ping');
       const abc = path.topo.hop('haproxy').abortOnClose === true;
       await upstreamPingEnded(
         t,
@@ -272,7 +272,7 @@ export async function runHopsSuite(t: Test, setup: HopsSetup): Promise<void> {
             : 'with abortonclose: the gateway cancelled the upstream Ping, yet Horde ran it to its end (Apache logged 200)'
           : `without abortonclose: the upstream Ping ran to its end (${NAME}'s front logged 200)`,
       );
-      return { heldBefore, heldAfter, inFlightAfter1s: inFlightAfter1s!, outcome: line.outcome };
+      return { heldBefore, heldAfter, inFlightAfter1s: inFlightAfter1s!, outcome: line['eas.outcome'] };
     };
     const [withAbc, without] = await Promise.all([run('haproxy-ok'), run('haproxy-no-abortonclose')]);
 

@@ -55,7 +55,7 @@ t.test('a chunked upload over maxRequestBodyBytes is cut at the cap: the upstrea
   t.ok(got.length <= cap, `the upstream got ${got.length} bytes, no more than the cap`)
   await seen.closed
   t.ok(seen.aborted, 'and its request was cancelled')
-  await expectOutcome(t, gw, { command: 'SendMail', outcome: 'answered_locally', status: 413, reason: 'body_too_large', upstream: true })
+  await expectOutcome(t, gw, { command: 'SendMail', outcome: 'refused_malformed', status: 413, reason: 'body_too_large', upstream: true })
 })
 
 t.test('a buffered body is counted too: Content-Length over the cap is 413 before a byte is read', async (t) => {
@@ -137,7 +137,7 @@ t.test('a body that stalls: 408 after deviceBodyIdle before forwarding; cut upst
   t.equal(r2.status, 408, 'streamed body: 408 (the upstream had not answered)')
   await seen.closed
   t.ok(seen.aborted, 'the upstream request was cut')
-  t.equal(await metricValue(gw.registry, metricNames.requests, { outcome: 'answered_locally' }), 2)
+  t.equal(await metricValue(gw.registry, metricNames.requests, { outcome: 'refused_malformed' }), 2)
 })
 
 t.test('a URL over maxUrlBytes is 414; two Host headers are 400', async (t) => {

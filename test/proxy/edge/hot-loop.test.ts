@@ -45,7 +45,7 @@ t.test('the pause is not a hold: a device that goes away during it is recorded w
   await until(() => gw.upstreams.all[0]?.inFlight === 0, 'the reset seen: the Ping waits out its pause')
   dev.destroy()
   const [line] = await gw.sink.waitForAccessLines(1)
-  t.match(line, { outcome: 'upstream_reset', reason: 'reset' })
+  t.match(line, { 'eas.outcome': 'upstream_reset', 'eas.reason': 'reset' })
   t.equal(gw.gateway.devices.heldCount, 0)
 })
 
