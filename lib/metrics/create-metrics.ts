@@ -30,6 +30,7 @@ export const metricNames = {
   deviceConnections: 'eas_gateway_device_connections',
   fdExhausted: 'eas_gateway_fd_exhausted_total',
   tlsHandshakeFailures: 'eas_gateway_tls_handshake_failures_total',
+  proxyProtocolRejections: 'eas_gateway_proxy_protocol_rejections_total',
   upstreamPanic: 'eas_gateway_upstream_panic_total',
   stateRedisUp: 'eas_gateway_state_redis_up',
   stateRedisErrors: 'eas_gateway_state_redis_errors_total',
@@ -174,6 +175,10 @@ export function createMetrics (registry: Registry, opts: { version: string, defa
     }),
     tlsHandshakeFailures: new Counter({
       name: metricNames.tlsHandshakeFailures, help: 'Device TLS handshakes that failed, by reason (timeout, reset, protocol_version, no_shared_cipher, http_on_tls_port, client_alert, other)',
+      labelNames: ['reason'] as const, registers: [registry]
+    }),
+    proxyProtocolRejections: new Counter({
+      name: metricNames.proxyProtocolRejections, help: 'Device connections closed for want of a valid PROXY protocol header (listen.proxyProtocol), by reason (missing, malformed, timeout)',
       labelNames: ['reason'] as const, registers: [registry]
     }),
     upstreamPanic: new Counter({

@@ -56,6 +56,9 @@ export const FD_SIDES = ['device', 'upstream'] as const
 /** Why a device's TLS handshake failed (proxy's HandshakeFailure). */
 export const TLS_HANDSHAKE_FAILURES = ['timeout', 'reset', 'protocol_version', 'no_shared_cipher', 'http_on_tls_port', 'client_alert', 'other'] as const
 
+/** Why a device connection's PROXY protocol header was refused (proxy's ProxyHeaderRejection). */
+export const PROXY_PROTOCOL_REJECTIONS = ['missing', 'malformed', 'timeout'] as const
+
 /** Which heartbeat bound a clamped Ping broke. */
 export const CLAMP_BOUNDS = ['min', 'max'] as const
 

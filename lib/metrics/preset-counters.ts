@@ -1,6 +1,6 @@
 import type { Metrics } from './create-metrics.js'
 import {
-  CLAMP_BOUNDS, CONNECT_FAILURES, FD_SIDES, LIMIT_NAMES, PING_ANSWER_STATUSES, PROBE_FAILURES, REFUSED_STATUSES, RESPONSE_STATUSES, STATUS_CLASSES, TLS_HANDSHAKE_FAILURES, UPSTREAM_ERROR_REASONS,
+  CLAMP_BOUNDS, CONNECT_FAILURES, FD_SIDES, LIMIT_NAMES, PING_ANSWER_STATUSES, PROBE_FAILURES, PROXY_PROTOCOL_REJECTIONS, REFUSED_STATUSES, RESPONSE_STATUSES, STATUS_CLASSES, TLS_HANDSHAKE_FAILURES, UPSTREAM_ERROR_REASONS,
   type BoundedLabels
 } from './label-values.js'
 
@@ -27,6 +27,7 @@ export function presetCounters (m: Metrics, sets: BoundedLabels): void {
   for (const reason of TLS_HANDSHAKE_FAILURES) m.tlsHandshakeFailures.inc({ reason }, 0)
   for (const limit of LIMIT_NAMES) m.limitRejections.inc({ limit }, 0)
   for (const status of REFUSED_STATUSES) m.refused.inc({ status }, 0)
+  for (const reason of PROXY_PROTOCOL_REJECTIONS) m.proxyProtocolRejections.inc({ reason }, 0)
   for (const status of PING_ANSWER_STATUSES) m.pingAnswers.inc({ status }, 0)
   for (const bound of CLAMP_BOUNDS) m.pingClamped.inc({ bound }, 0)
 }

@@ -1,6 +1,6 @@
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerOptions, type ServerResponse } from 'node:http'
 import { createServer as createHttpsServer } from 'node:https'
-import type { AddressInfo } from 'node:net'
+import { createServer as createNetServer, type AddressInfo } from 'node:net'
 import type { Registry } from 'prom-client'
 import { admitRequest, type AccessController, type BearerVerifier } from '../access/index.js'
 import type { GatewayConfig } from '../config/index.js'
@@ -20,6 +20,7 @@ import { guardDeviceSockets } from './guard-device-sockets.js'
 import { forwardedPath } from './headers.js'
 import { createOutcomeRecorder } from './outcome-recorder.js'
 import { pingStatus1 } from './ping-answers.js'
+import { acceptProxyProtocol } from './proxy-protocol.js'
 import { INCOMING_PASSES, runPasses } from './passes/index.js'
 import { createPassLimits } from './passes/limit-context.js'
 import { ProxyRequest, type Decide, type ProxyDeps } from './proxy-request.js'
@@ -185,6 +186,20 @@ export function createGateway (deps: GatewayDeps): Gateway {
   server.keepAliveTimeout = config.timeouts.deviceKeepAlive
   server.maxHeadersCount = 0
   server.timeout = 0
+  // With listen.proxyProtocol a plain TCP listener reads the PROXY header first and hands the
+  // connection on (before TLS); the HTTP(S) server itself never listens.
+  const front = config.listen.proxyProtocol === 'off' ? undefined : createNetServer()
+  if (front !== undefined) {
+    acceptProxyProtocol(front, server, {
+      version: config.listen.proxyProtocol === 'v1' ? 'v1' : 'v2',
+      timeout: config.timeouts.deviceHeaders,
+      onReject: (reason, socket) => {
+        metrics.proxyProtocolRejections.inc({ reason })
+        logger.debug({ code: 'GW_ERR_PROXY_PROXY_PROTOCOL', reason, remote: socket.remoteAddress }, 'connection refused: no valid PROXY protocol header')
+      }
+    })
+  }
+  const listener = front ?? server
   const sockets = guardDeviceSockets(server, { limiter: limits.limiter, metrics, logger, clock, tls: tls !== undefined, handshakeTimeout: config.timeouts.tlsHandshake, maxUrlBytes: config.proxy.maxUrlBytes })
   // Not ready while no upstream is alive: the load balancer sends devices to another instance.
   const isReady = (): boolean => !state.draining && upstreams.anyAlive()
@@ -202,7 +217,7 @@ export function createGateway (deps: GatewayDeps): Gateway {
     adminReply,
     async listen () {
       try {
-        await listenOn(server, config.listen.host, config.listen.port)
+        await listenOn(listener, config.listen.host, config.listen.port)
       } catch (err) {
         await shared?.close() // its Redis connections would keep a refused start's process alive
         throw err
@@ -211,11 +226,11 @@ export function createGateway (deps: GatewayDeps): Gateway {
         if (withAdmin) await listenOn(admin, config.admin.listen.host, config.admin.listen.port)
       } catch (err) {
         // Unbind the device listener again: left open, it keeps a refused start's process alive.
-        await new Promise<void>((resolve) => server.close(() => { resolve() }))
+        await new Promise<void>((resolve) => listener.close(() => { resolve() }))
         await shared?.close()
         throw err
       }
-      const port = (server.address() as AddressInfo).port
+      const port = (listener.address() as AddressInfo).port
       const adminPort = withAdmin ? (admin.address() as AddressInfo).port : 0
       upstreams.start()
       logger.info({ port, ...(withAdmin ? { adminPort } : {}), host: config.listen.host, tls: deps.tls !== undefined, upstreams: upstreams.all.map((u) => u.name), ...(shared !== undefined ? { fleetId: shared.gateway } : {}) }, 'listening')
@@ -234,7 +249,10 @@ export function createGateway (deps: GatewayDeps): Gateway {
       state.draining = true
       upstreams.stop()
       logger.info({ inFlight: active.size, graceMs: config.timeouts.drainGrace, ...(opts.spread === true ? { spreadMs: 0.8 * config.timeouts.drainGrace } : {}) }, 'draining')
-      const closed = new Promise<void>((resolve) => server.close(() => { resolve() }))
+      // The listening socket's close waits for its connections (the HTTP server's own close
+      // does not count connections handed to it by the PROXY protocol listener).
+      const closed = new Promise<void>((resolve) => listener.close(() => { resolve() }))
+      if (front !== undefined) server.close()
       server.closeIdleConnections()
       // Held Pings are answered Status 1 at once, so devices re-Ping straight away, to another
       // instance; short requests get the grace to finish.
@@ -300,7 +318,7 @@ function answerSpread (held: () => ProxyRequest[], window: number, clock: PoolCl
 /** Listen queue length asked of the kernel (capped by net.core.somaxconn). */
 const LISTEN_BACKLOG = 8192
 
-async function listenOn (server: Server, host: string, port: number): Promise<void> {
+async function listenOn (server: Server | import('node:net').Server, host: string, port: number): Promise<void> {
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
     // A reconnect storm opens thousands of connections at once: Node's default backlog of 511 made
