@@ -88,6 +88,7 @@ export interface ProxyProtocolDeps {
  * without a valid header in time is destroyed, never answered (it may be anything).
  */
 export function acceptProxyProtocol (front: NetServer, target: Server, deps: ProxyProtocolDeps): void {
+  const tls = 'setSecureContext' in target
   front.on('connection', (socket: Socket) => {
     let buf: Buffer = Buffer.alloc(0)
     const timer = setTimeout(() => { reject('timeout') }, deps.timeout)
@@ -113,7 +114,8 @@ export function acceptProxyProtocol (front: NetServer, target: Server, deps: Pro
       const rest = buf.subarray(r.length)
       if (rest.length > 0) socket.unshift(rest)
       target.emit('connection', socket)
-      socket.resume()
+      // HTTP reads on from the socket; TLS took its handle over and reads the unshifted bytes itself.
+      if (!tls) socket.resume()
     }
     socket.on('data', onData)
     socket.on('error', onError)

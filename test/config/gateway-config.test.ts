@@ -56,6 +56,8 @@ const cases: [string, string, string, number, string][] = [
   ['wrong type', BASE.replace('port: 8443', 'port: "x"'), 'GW0003', 1, '"x"'],
   ['port range', BASE.replace('port: 8443', 'port: 70000'), 'GW0006', 1, '70000'],
   ['bad url scheme', BASE.replace('https://mail.internal/', 'ftp://mail.internal/'), 'GW0006', 3, 'ftp:'],
+  ['trustedProxies entry not a CIDR', BASE.replace('port: 8443 }', 'port: 8443, trustedProxies: [10.0.0.0/8, 10.0.0.0/33] }'), 'GW0006', 1, '10.0.0.0/33'],
+  ['proxyProtocol not v1, v2 or off', BASE.replace('port: 8443 }', 'port: 8443, proxyProtocol: v3 }'), 'GW0006', 1, 'v3'],
   ['missing upstreams', BASE.replace(/upstreams:\n.*\n/, ''), 'GW0004', 1, 'listen'],
   ['yaml syntax', BASE + 'x: [1, 2\n', 'GW0001', 7, ''],
   ['duplicate key', BASE + 'log: {}\nlog: {}\n', 'GW0001', 7, 'log'],

@@ -54,11 +54,14 @@ export class DeviceConnection {
     this.closed = new Promise((resolve) => socket.on('close', () => { this.#closed = true; this.#wake?.(); resolve() }))
   }
 
-  /** Opens a connection to 127.0.0.1:port (over TLS, verified against `tls.ca`, when given). */
-  static async open (port: number, opts: { tls?: { ca: string, servername: string } } = {}): Promise<DeviceConnection> {
+  /** Opens a connection to 127.0.0.1:port (over TLS, verified against `tls.ca`, when given; over `tls.socket` when given). */
+  static async open (port: number, opts: { tls?: { ca: string, servername: string, socket?: Socket } } = {}): Promise<DeviceConnection> {
     return await new Promise((resolve, reject) => {
       const tls = opts.tls
-      const s = tls !== undefined ? connectTls({ port, host: '127.0.0.1', ca: tls.ca, servername: tls.servername }) : connect(port, '127.0.0.1')
+      // `tls.socket`: TLS over a connection already open (bytes such as a PROXY header went first).
+      const s = tls !== undefined
+        ? connectTls({ ...(tls.socket !== undefined ? { socket: tls.socket } : { port, host: '127.0.0.1' }), ca: tls.ca, servername: tls.servername })
+        : connect(port, '127.0.0.1')
       s.once('error', reject)
       s.once(tls !== undefined ? 'secureConnect' : 'connect', () => { s.off('error', reject); resolve(new DeviceConnection(s, port)) })
     })

@@ -8,6 +8,7 @@ import { metricValue } from '../helpers/metric-values.js'
 import { pingBody, pingRequest } from '../helpers/ping-device.js'
 import { startPingGateway } from '../helpers/ping-gateway.js'
 import { startGateway } from '../helpers/start-gateway.js'
+import { createClientAddressResolver } from '../../lib/proxy/client-address.js'
 
 const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736'
 const TRACEPARENT = `00-${TRACE_ID}-00f067aa0ba902b7-01`
@@ -58,6 +59,20 @@ t.test('a device without traceparent gets none upstream, and no trace.id', async
   t.equal(line?.['trace.id'], undefined, 'an invalid traceparent is not logged as a trace id')
   const seen = await up.waitForRequest(1)
   t.ok(typeof seen.headers['x-request-id'] === 'string')
+})
+
+t.test('unit: the client address resolver', async (t) => {
+  const none = createClientAddressResolver([])
+  t.equal(none('::ffff:192.0.2.1', '203.0.113.7'), '192.0.2.1', 'no trusted proxies: the peer (IPv4-mapped written plain), XFF ignored')
+  t.equal(none(undefined, undefined), undefined)
+  const r = createClientAddressResolver(['10.0.0.0/8', '2001:db8::/32'])
+  t.equal(r('192.0.2.1', '203.0.113.7'), '192.0.2.1', 'an untrusted peer: its XFF is ignored')
+  t.equal(r('10.1.2.3', undefined), '10.1.2.3', 'a trusted peer without XFF: the peer')
+  t.equal(r('10.1.2.3', '203.0.113.7'), '203.0.113.7')
+  t.equal(r('::ffff:10.1.2.3', 'spoofed.example, 203.0.113.7, 10.9.9.9'), '203.0.113.7', 'right to left, past trusted hops; the device\'s own entries never reached')
+  t.equal(r('2001:db8::5', '2001:db8::6, 198.51.100.1'), '198.51.100.1')
+  t.equal(r('10.1.2.3', '10.0.0.1, not-an-ip'), '10.1.2.3', 'a garbage entry stops the walk at the last good address')
+  t.equal(r('10.1.2.3', '10.0.0.9, 10.0.0.1'), '10.0.0.9', 'every hop trusted: the leftmost')
 })
 
 t.test('listen.trustedProxies: X-Forwarded-For is believed only from a trusted peer', async (t) => {
