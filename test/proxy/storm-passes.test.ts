@@ -42,7 +42,7 @@ t.test('without limits wired (stub contexts elsewhere), every limit pass lets th
 
 t.test('a refusal: 503, whole-second Retry-After, the limit in the reason, counted once', async (t) => {
   const s = stub({ user: 'u', deviceId: 'D' }, { request: NO('global_rate') })
-  t.same(limitGlobalRate(s.ctx), { status: 503, reason: 'limit_global_rate', headers: { 'retry-after': '3' } })
+  t.same(limitGlobalRate(s.ctx), { status: 503, reason: 'limit_global_rate', outcome: 'refused_limit', headers: { 'retry-after': '3' } })
   t.same(s.refused, ['global_rate'])
   t.equal(limitGlobalRate(stub({}).ctx), undefined)
 })

@@ -67,7 +67,7 @@ pool: { healthCheck: { interval: 10m } }
       look()
       p.stdout.on('data', look)
     })
-    t.match(access, { outcome: 'upstream_unreachable', reason: 'fd_exhausted', code: 'GW_ERR_PROXY_FD_EXHAUSTED', errCode: /^E[MN]FILE$/ })
+    t.match(access, { 'eas.outcome': 'upstream_unreachable', 'eas.reason': 'fd_exhausted', 'error.code': 'GW_ERR_PROXY_FD_EXHAUSTED', 'error.type': /^E[MN]FILE$/ })
     let metrics = ''
     for (let i = 0; i < 50 && metrics === ''; i++) {
       try {
