@@ -93,7 +93,7 @@ export function acceptProxyProtocol (front: NetServer, target: Server, deps: Pro
     let buf: Buffer = Buffer.alloc(0)
     const timer = setTimeout(() => { reject('timeout') }, deps.timeout)
     timer.unref()
-    const cleanup = (): void => { clearTimeout(timer); socket.off('data', onData); socket.off('error', onError) }
+    const cleanup = (): void => { clearTimeout(timer); socket.off('data', onData); socket.off('error', onError); socket.off('close', cleanup) }
     const reject = (reason: ProxyHeaderRejection): void => {
       cleanup()
       deps.onReject(reason, socket)
@@ -119,6 +119,8 @@ export function acceptProxyProtocol (front: NetServer, target: Server, deps: Pro
     }
     socket.on('data', onData)
     socket.on('error', onError)
+    // A peer that hangs up before its header (a TCP health check) is not counted.
+    socket.on('close', cleanup)
   })
   // A TLS socket reports its own peer address: it takes the header's from the socket it wraps.
   target.on('secureConnection', (tlsSocket: Socket & { _parent?: Socket }) => {

@@ -91,6 +91,10 @@ for (const version of ['v1', 'v2'] as const) {
     t.equal(missing.reply, '', 'no header: closed without an answer')
     const malformed = await rawExchange(gw.port, version === 'v1' ? Buffer.from('PROXY TCP4 nonsense\r\n') : v2({ command: 7 }))
     t.equal(malformed.reply, '', 'a malformed header: closed without an answer')
+    // A TCP health check: connects and hangs up without a byte. Its window ends before the silent
+    // one's, and it is not counted (the timeout count below stays 1).
+    const hangUp = connect(gw.port, '127.0.0.1', () => { hangUp.end() })
+    await new Promise<void>((resolve) => hangUp.once('close', () => { resolve() }))
     const silent = await rawExchange(gw.port, Buffer.alloc(0))
     t.equal(silent.reply, '', 'nothing within timeouts.deviceHeaders: closed')
     t.equal(await metricValue(gw.registry, metricNames.proxyProtocolRejections, { reason: 'missing' }), 1)
