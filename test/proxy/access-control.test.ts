@@ -119,7 +119,8 @@ t.test('a reload that blocks a device ends its held Ping with Status 129 at once
   t.match(await controller.reload(), { ok: false })
   t.equal(gw.gateway.devices.heldCount, 1, 'a refused reload drops nothing')
   const line = (await gw.sink.waitForAccessLines(1)).find((l) => l['eas.device.id'] === 'HELD1')
-  t.match(line, { 'eas.reason': 'access_block', 'eas.access.decision': 'block', 'eas.access.rule': 'lost-phone', 'http.response.status_code': 200 })
+  t.match(line, { 'eas.reason': 'access_block', 'eas.access.decision': 'block', 'eas.access.rule': 'lost-phone', 'http.response.status_code': 200, 'eas.outcome': 'refused_policy', 'eas.ping.status': 129 })
+  t.equal(await metricValue(gw.registry, metricNames.pingAnswers, { status: '129' }), 1, 'the gateway\'s Status 129 counted as a Ping answer')
 })
 
 t.test('Bearer at the gateway: refused tokens get 401 + WWW-Authenticate + Connection: close and never reach the server; rotation supersedes', async (t) => {
