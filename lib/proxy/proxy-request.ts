@@ -13,6 +13,7 @@ import type { Outcome, UpstreamFailure } from './outcome.js'
 import type { OutcomeRecorder } from './outcome-recorder.js'
 import { pingStatus1 } from './ping-answers.js'
 import { RelayHandler, type RelayTarget } from './relay-handler.js'
+import type { RequestMetrics } from './request-metrics.js'
 import type { RequestContext } from './request-context.js'
 import { createRequestState, type RequestState } from './request-state.js'
 import type { RequestControl, Verdict } from './verdict.js'
@@ -29,6 +30,8 @@ export interface ProxyDeps {
   readonly record: OutcomeRecorder
   /** Time, randomness and timers (injected: tests need no real-time bounds). */
   readonly clock: PoolClock
+  /** The labelled metric children of the request path, cached. */
+  readonly children: RequestMetrics
 }
 
 /**
@@ -111,9 +114,9 @@ export class ProxyRequest implements RelayTarget, RequestControl {
 
   /** Starts the lifecycle: timers, body intake, then `decide` (local passes) and forwarding. */
   run (decide: Decide): void {
-    const { metrics, config, active, clock } = this.#deps
+    const { children, config, active, clock } = this.#deps
     active.add(this)
-    metrics.inFlight.inc({ command: this.ctx.commandLabel })
+    children.inFlight(this.ctx.commandLabel).inc()
     this.#res.on('close', () => { this.#onDeviceClose() })
     this.#execTimer = clock.setTimeout(() => { this.#onExecutionTimeout() }, config.timeouts.executionTimeout)
     const ping = this.ctx.command === 'Ping' && this.ctx.method === 'POST'
@@ -224,10 +227,10 @@ export class ProxyRequest implements RelayTarget, RequestControl {
 
   onUpstreamHeaders (controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders): void {
     if (this.done) return
-    const { config, metrics, state, upstreams, clock } = this.#deps
+    const { config, metrics, state, upstreams, clock, children } = this.#deps
     if (this.#upstream !== undefined) upstreams.reportSuccess(this.#upstream)
     this.#upstreamMs = clock.now() - this.#upstreamStarted
-    metrics.upstreamDuration.observe({ command: this.ctx.commandLabel, upstream: this.#upstream?.name ?? '' }, this.#upstreamMs / 1000)
+    children.upstreamDuration(this.ctx.commandLabel, this.#upstream?.name ?? '').observe(this.#upstreamMs / 1000)
     // A Ping the server answered 200: its answer says which heartbeat the server holds (read at
     // the end). A 401'd Ping must not change what the device gets.
     if (statusCode === 200 && this.state.ping !== undefined && this.state.device !== undefined) this.#pingAnswer = []
@@ -378,7 +381,7 @@ export class ProxyRequest implements RelayTarget, RequestControl {
     if (this.#deps.state.draining) headers.connection = 'close'
     if (end) headers['content-length'] = String(body?.length ?? 0)
     res.writeHead(status, headers)
-    this.#deps.metrics.responses.inc({ command: this.ctx.commandLabel, status_class: `${Math.floor(status / 100)}xx` })
+    this.#deps.children.responses(this.ctx.commandLabel, status).inc()
     if (end) res.end(body)
   }
 
