@@ -2,6 +2,7 @@
 // server resets one stream (reset), sends GOAWAY (goaway) or destroys the session (destroy); prints
 // what reached the server (a replay would show a count of 2) and what undici reported.
 // Usage: node bench/h2-stream-faults.mjs reset|goaway|destroy
+import http2 from 'node:http2'
 import { Pool, buildConnector } from 'undici'
 const arrivals = new Map(); const sessions = new Set()
 const streams = new Map()
