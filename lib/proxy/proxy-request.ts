@@ -122,7 +122,8 @@ export class ProxyRequest implements RelayTarget, RequestControl {
     const ping = this.ctx.command === 'Ping' && this.ctx.method === 'POST'
     const limits = { maxBodyBytes: config.proxy.maxRequestBodyBytes, maxPingBodyBytes: config.proxy.maxPingBodyBytes, idleTimeout: config.timeouts.deviceBodyIdle }
     this.#intake = new BodyIntake(this.#req, { ping, limits, clock }, {
-      onBuffered: (body) => { this.state.body = body; this.#decide(decide) },
+      // The intake is done with a buffered body: dropped, so a held Ping does not keep it alive.
+      onBuffered: (body) => { this.state.body = body; this.#intake = undefined; this.#decide(decide) },
       onStream: (body) => { this.#stream = body; this.#decide(decide) },
       onRefused: (r) => { this.#refuseBody(r) }
     })
