@@ -81,6 +81,8 @@ function copyText (values: Map<string, string>, q: MutableEasQuery, name: string
 }
 
 function formDecode (text: string, what: string): string {
+  // Most names and values need no decoding: returned as they are (same result, no regex or copy).
+  if (!text.includes('%') && !text.includes('+')) return text
   try {
     return decodeURIComponent(text.replaceAll('+', ' '))
   } catch {

@@ -30,6 +30,9 @@ export interface IntakeEvents {
   onRefused (r: IntakeRefusal): void
 }
 
+/** The error listener left on a request once its body is buffered (the response's close records the rest). */
+function ignore (): void {}
+
 const TOO_LARGE: IntakeRefusal = { status: 413, reason: 'body_too_large', code: 'GW_ERR_PROXY_BODY_TOO_LARGE' }
 const IDLE: IntakeRefusal = { status: 408, reason: 'body_idle_timeout', code: 'GW_ERR_PROXY_BODY_TIMEOUT' }
 
@@ -80,17 +83,30 @@ export class BodyIntake {
   get #cap (): number { return this.#ping ? this.#limits.maxPingBodyBytes : this.#limits.maxBodyBytes }
 
   #buffer (): void {
-    const chunks: Buffer[] = []
-    this.#req.on('data', (c: Buffer) => {
+    const req = this.#req
+    let chunks: Buffer[] = []
+    const onData = (c: Buffer): void => {
       if (this.#finished || !this.#count(c)) return
       chunks.push(c)
-    })
-    this.#req.on('end', () => {
+    }
+    const onError = (): void => { this.#finish() /* the device went away: the response's close records it */ }
+    const onEnd = (): void => {
       if (this.#finished) return
       this.#finish()
-      this.#events.onBuffered(chunks.length === 1 ? chunks[0] as Buffer : Buffer.concat(chunks, this.#bytes))
-    })
-    this.#req.on('error', () => { this.#finish() /* the device went away: the response's close records it */ })
+      const body = chunks.length === 1 ? chunks[0] as Buffer : Buffer.concat(chunks, this.#bytes)
+      chunks = []
+      // A held Ping's request object lives as long as the Ping (up to an hour): its listeners,
+      // and through them this intake, go now (issue #14: per-held-Ping memory). An error after
+      // the end (the device going away) still has a listener.
+      req.off('data', onData)
+      req.off('end', onEnd)
+      req.off('error', onError)
+      req.on('error', ignore)
+      this.#events.onBuffered(body)
+    }
+    req.on('data', onData)
+    req.on('end', onEnd)
+    req.on('error', onError)
   }
 
   #stream (): void {

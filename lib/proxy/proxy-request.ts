@@ -2,7 +2,7 @@ import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders, ServerR
 import type { Readable } from 'node:stream'
 import type { Dispatcher } from 'undici'
 import type { GatewayConfig } from '../config/index.js'
-import { pingStatusLabel, responseStatusLabel, type Metrics } from '../metrics/index.js'
+import { pingStatusLabel, type Metrics } from '../metrics/index.js'
 import { parsePingResponse } from '../eas/index.js'
 import { retryAfterHeader } from '../policy/index.js'
 import type { PoolClock, ProbeFailure, Upstream, UpstreamSet } from '../upstream/index.js'
@@ -13,6 +13,7 @@ import type { Outcome, UpstreamFailure } from './outcome.js'
 import type { OutcomeRecorder } from './outcome-recorder.js'
 import { pingStatus1 } from './ping-answers.js'
 import { RelayHandler, type RelayTarget } from './relay-handler.js'
+import type { RequestMetrics } from './request-metrics.js'
 import type { RequestContext } from './request-context.js'
 import { createRequestState, type RequestState } from './request-state.js'
 import type { RequestControl, Verdict } from './verdict.js'
@@ -29,6 +30,8 @@ export interface ProxyDeps {
   readonly record: OutcomeRecorder
   /** Time, randomness and timers (injected: tests need no real-time bounds). */
   readonly clock: PoolClock
+  /** The labelled metric children of the request path, cached. */
+  readonly children: RequestMetrics
 }
 
 /**
@@ -90,6 +93,8 @@ export class ProxyRequest implements RelayTarget, RequestControl {
   #onDone: (() => void)[] = []
   /** The first bytes of a Ping's 200 answer, read for its Status and the heartbeat the server accepted. */
   #pingAnswer: Buffer[] | undefined
+  /** Bytes of a buffered body (its intake is dropped once done; the access line still counts them). */
+  #bufferedBytes = 0
   /** The Ping Status the device got (the server's or the gateway's answer). */
   #pingStatus: number | undefined
   /** Response body bytes sent to the device. */
@@ -115,15 +120,16 @@ export class ProxyRequest implements RelayTarget, RequestControl {
 
   /** Starts the lifecycle: timers, body intake, then `decide` (local passes) and forwarding. */
   run (decide: Decide): void {
-    const { metrics, config, active, clock } = this.#deps
+    const { children, config, active, clock } = this.#deps
     active.add(this)
-    metrics.inFlight.inc({ command: this.ctx.commandLabel })
+    children.inFlight(this.ctx.commandLabel).inc()
     this.#res.on('close', () => { this.#onDeviceClose() })
     this.#execTimer = clock.setTimeout(() => { this.#onExecutionTimeout() }, config.timeouts.executionTimeout)
     const ping = this.ctx.command === 'Ping' && this.ctx.method === 'POST'
     const limits = { maxBodyBytes: config.proxy.maxRequestBodyBytes, maxPingBodyBytes: config.proxy.maxPingBodyBytes, idleTimeout: config.timeouts.deviceBodyIdle }
     this.#intake = new BodyIntake(this.#req, { ping, limits, clock }, {
-      onBuffered: (body) => { this.state.body = body; this.#decide(decide) },
+      // The intake is done with a buffered body: dropped, so a held Ping does not keep it alive.
+      onBuffered: (body) => { this.state.body = body; this.#bufferedBytes = body.length; this.#intake = undefined; this.#decide(decide) },
       onStream: (body) => { this.#stream = body; this.#decide(decide) },
       onRefused: (r) => { this.#refuseBody(r) }
     })
@@ -229,10 +235,10 @@ export class ProxyRequest implements RelayTarget, RequestControl {
 
   onUpstreamHeaders (controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders): void {
     if (this.done) return
-    const { config, metrics, state, upstreams, clock } = this.#deps
+    const { config, metrics, state, upstreams, clock, children } = this.#deps
     if (this.#upstream !== undefined) upstreams.reportSuccess(this.#upstream)
     this.#upstreamMs = clock.now() - this.#upstreamStarted
-    metrics.upstreamDuration.observe({ command: this.ctx.commandLabel, upstream: this.#upstream?.name ?? '' }, this.#upstreamMs / 1000)
+    children.upstreamDuration(this.ctx.commandLabel, this.#upstream?.name ?? '').observe(this.#upstreamMs / 1000)
     // A Ping the server answered 200: its answer's Status is counted, and says which heartbeat the
     // server holds (read at the end). A 401'd Ping must not change what the device gets.
     if (statusCode === 200 && this.state.ping !== undefined) this.#pingAnswer = []
@@ -391,7 +397,7 @@ export class ProxyRequest implements RelayTarget, RequestControl {
     if (this.#deps.state.draining) headers.connection = 'close'
     if (end) headers['content-length'] = String(body?.length ?? 0)
     res.writeHead(status, headers)
-    this.#deps.metrics.responses.inc({ command: this.ctx.commandLabel, status_class: `${Math.floor(status / 100)}xx`, status: responseStatusLabel(status) })
+    this.#deps.children.responses(this.ctx.commandLabel, status).inc()
     if (!end) return
     // The gateway's own answer to a Ping (Status 1, 4, 5, 129, …) is counted like the server's.
     if (status === 200 && this.ctx.command === 'Ping' && body !== undefined) this.#countPingAnswer(parsePingResponse(body)?.status)
@@ -422,7 +428,7 @@ export class ProxyRequest implements RelayTarget, RequestControl {
       errCode: f?.code,
       heartbeat: this.state.ping?.heartbeat,
       pingStatus: this.#pingStatus,
-      bytesIn: this.#intake?.bytes ?? 0,
+      bytesIn: this.#intake?.bytes ?? this.#bufferedBytes,
       bytesOut: this.#bytesOut,
       connectFailures: this.#tried?.size,
       access: this.state.access

@@ -191,3 +191,34 @@ t.test('the held-Ping cap counts every Ping, whatever its credentials', async (t
   const view = JSON.parse((await adminGet(gw.adminPort, '/devices?deviceId=ROTATE1')).body) as { devices: { heldPings: number }[] }
   t.equal(view.devices[0]?.heldPings, 2, '/devices shows both')
 })
+
+// issue #14: without access.policy and auth.bearer (serve passes an empty access), the admission
+// is decided synchronously in the gateway, not by admitRequest; it must record the same things.
+t.test('no policy, no auth.bearer: decision allow/none on the access line, the metric and /devices; same credentials still supersede, others do not', async (t) => {
+  const up = await startUpstream((req) => /Cmd=Ping/.test(req.url ?? '') ? { kind: 'silence' } : { kind: 'echo' })
+  t.teardown(up.close)
+  const gw = await startGateway(t, up.url, pingConfigTree(), {}, { access: {} })
+  const sync = await send(t, gw, cmd('Sync'))
+  t.equal(sync.status, 200, 'forwarded')
+  const [line] = await gw.sink.waitForAccessLines(1)
+  t.match(line, { 'eas.command': 'Sync', 'eas.outcome': 'completed', 'eas.access.decision': 'allow', 'eas.access.rule': 'none' })
+  t.equal(await metricValue(gw.registry, metricNames.accessDecisions, { decision: 'allow', rule: 'none' }), 1)
+  const view = JSON.parse((await adminGet(gw.adminPort, '/devices')).body) as { devices: { decision?: string, rule?: string }[] }
+  t.match(view.devices[0], { decision: 'allow', rule: 'none' }, '/devices shows the decision')
+
+  const withAuth = (auth: string): DeviceRequest => {
+    const r = pingRequest({ deviceId: 'NOPOL1' }, { body: pingBody(8) })
+    return { ...r, headers: (r.headers ?? []).map(([k, v]): [string, string] => [k, k === 'Authorization' ? auth : v]) }
+  }
+  const devs: DeviceConnection[] = []
+  for (const [i, auth] of ['Basic YTpi', 'Basic YTpj', 'Basic YTpi'].entries()) {
+    const dev = await DeviceConnection.open(gw.port)
+    t.teardown(() => { dev.destroy() })
+    dev.write(DeviceConnection.format(withAuth(auth), gw.port))
+    await up.waitForRequest(i + 2)
+    devs.push(dev)
+  }
+  const first = await devs[0]!.readResponse(2000)
+  t.equal(decodePingResponse(first.body).status, 1, 'the same credentials superseded the first Ping (Status 1)')
+  t.equal(gw.gateway.devices.heldCount, 2, 'the Ping with other credentials is still held beside the new one')
+})

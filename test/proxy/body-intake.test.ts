@@ -87,3 +87,15 @@ t.test('stop(): no timer left, nothing reported afterwards', async (t) => {
   await clock.advance(1000)
   t.same(got, {})
 })
+
+t.test('a buffered body leaves no data or end listener on the request (a held Ping keeps the request an hour), only one for errors', async (t) => {
+  const { req, got } = rig({ 'content-length': '3' }, true)
+  const before = { data: req.listenerCount('data'), end: req.listenerCount('end'), error: req.listenerCount('error') }
+  req.end('abc')
+  await new Promise((resolve) => setImmediate(resolve))
+  t.equal(got.buffered?.toString(), 'abc')
+  t.equal(req.listenerCount('data'), before.data - 1, 'the data listener is gone')
+  t.equal(req.listenerCount('end'), before.end - 1, 'the end listener is gone')
+  t.equal(req.listenerCount('error'), before.error, 'an error listener stays')
+  t.doesNotThrow(() => { req.emit('error', new Error('device went away')) }, 'an error after the end is absorbed')
+})

@@ -12,7 +12,11 @@ import type { Pass } from './index.js'
  */
 export const controlAccess: Pass = ({ request, metrics }) => {
   const a = request.admission
-  if (a === undefined) return undefined
+  if (a === undefined) {
+    // No policy and no auth.bearer: decided without an admission (create-gateway), recorded alike.
+    if (request.access !== undefined && request.device !== undefined) request.device.access = request.access
+    return undefined
+  }
   if (a.kind === 'unauthorized') {
     if (a.headers.connection === 'close') metrics.unauthorizedCloses.inc()
     return { status: 401, headers: { ...a.headers }, reason: `bearer_${a.reason}`, outcome: 'refused_policy', code: 'GW_ERR_POLICY_TOKEN_INVALID' }

@@ -4,6 +4,8 @@ import { createRequestLimiter, type LimitName, type LimitSettings, type RequestL
 /** Storm protection as the limit passes see it. */
 export interface PassLimits {
   readonly limiter: RequestLimiter
+  /** True when `limits.perDevice.requestsPerSecond` is 0: the per-device pass builds no key (no digest). */
+  readonly deviceRateOff?: boolean
   /** Pings held right now. */
   heldPings (): number
   /** Counts a refusal in `eas_gateway_limit_rejections_total`. */
@@ -24,6 +26,7 @@ export function createPassLimits (deps: PassLimitsDeps): PassLimits {
   const { metrics } = deps
   return {
     limiter: deps.limiter ?? createRequestLimiter(deps.settings, { now: () => performance.now(), random: Math.random }),
+    deviceRateOff: deps.settings.perDevice.requestsPerSecond <= 0,
     heldPings: deps.heldPings,
     onRefuse (limit) { metrics.limitRejections.inc({ limit }) }
   }

@@ -10,7 +10,7 @@ import { limitVerdict } from './limit-verdict.js'
  * with neither user nor DeviceId are left to the global limit (an IP is no key: carrier NAT).
  */
 export const limitDeviceRate: Pass = ({ request, limits }) => {
-  if (limits === undefined) return undefined
+  if (limits === undefined || limits.deviceRateOff === true) return undefined
   const { user, deviceId } = request.ctx
   if ((deviceId ?? '') === '' && (user ?? '') === '') return undefined
   return limitVerdict(limits, limits.limiter.admitDevice(`${deviceKey(user, deviceId)}\u0000${request.credential}`))
