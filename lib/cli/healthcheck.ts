@@ -1,3 +1,4 @@
+import { request as httpsRequest } from 'node:https'
 import { resolve } from 'node:path'
 import { parseArgs } from 'node:util'
 import { loadGatewayConfig, parseDuration } from '../config/index.js'
@@ -9,7 +10,8 @@ const USAGE = `usage: gateway healthcheck [-c FILE] [--timeout DURATION]
 
 Asks a running gateway's /healthz on the admin listener its config names (admin.listen): the
 container HEALTHCHECK, so it follows the configured admin port. A wildcard host (0.0.0.0, ::) is
-probed on loopback.
+probed on loopback; with admin.tls over HTTPS (the certificate is not checked: /healthz says only
+that the process answers). /healthz needs no credential (admin.auth).
 
 options:
   -c, --config FILE      the gateway config (default: $EAS_GATEWAY_CONFIG)
@@ -34,12 +36,12 @@ export async function runHealthcheck (argv: string[], io: CliIo): Promise<number
   }
   const { host, port } = loaded.config.admin.listen
   if (port === 0) throw new GatewayError('GW_ERR_CLI_USAGE', `${shown}: admin.listen.port is 0 (any free port): no fixed port to probe`)
-  const url = `http://${probeHost(host)}:${port}/healthz`
+  const tls = loaded.config.admin.tls !== undefined
+  const url = `${tls ? 'https' : 'http'}://${probeHost(host)}:${port}/healthz`
   try {
-    const res = await fetch(url, { signal: AbortSignal.timeout(timeout.ms) })
-    await res.body?.cancel()
-    if (res.status === 200) return EXIT.OK
-    io.stderr(`gateway healthcheck: ${url} answered ${res.status}\n`)
+    const status = tls ? await httpsStatus(url, timeout.ms) : await httpStatus(url, timeout.ms)
+    if (status === 200) return EXIT.OK
+    io.stderr(`gateway healthcheck: ${url} answered ${status}\n`)
   } catch (err) {
     io.stderr(`gateway healthcheck: ${url}: ${err instanceof Error ? err.message : String(err)}\n`)
   }
@@ -51,4 +53,20 @@ function probeHost (host: string): string {
   if (host === '0.0.0.0' || host === '') return '127.0.0.1'
   if (host === '::' || host === '[::]') return '[::1]'
   return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host
+}
+
+async function httpStatus (url: string, ms: number): Promise<number> {
+  const res = await fetch(url, { signal: AbortSignal.timeout(ms) })
+  await res.body?.cancel()
+  return res.status
+}
+
+/** GET over HTTPS without verifying the certificate (the admin listener's, on this machine). */
+async function httpsStatus (url: string, ms: number): Promise<number> {
+  return await new Promise((resolve, reject) => {
+    const req = httpsRequest(url, { rejectUnauthorized: false, timeout: ms }, (res) => { res.resume(); resolve(res.statusCode ?? 0) })
+    req.on('timeout', () => { req.destroy(new Error(`no answer within ${ms} ms`)) })
+    req.on('error', reject)
+    req.end()
+  })
 }

@@ -10,6 +10,8 @@ export interface ConfigFiles {
   readonly tls?: { readonly key: string, readonly cert: string }
   /** CA PEM by upstream name. */
   readonly ca: Readonly<Record<string, string>>
+  /** The admin listener's credential and HTTPS material (README § Admin listener). */
+  readonly admin?: { readonly token?: string, readonly tls?: { readonly key: string, readonly cert: string, readonly ca?: string } }
 }
 
 /** A loaded config without errors: the values, and where each stands in its file. */
@@ -54,10 +56,39 @@ export async function readConfigFiles (loaded: ValidLoadedConfig, base: string, 
     usable(path, `upstreams "${u.name}" ca ${u.ca}`, { ca: pem })
     ca[u.name] = pem
   }
+  const admin = await readAdminFiles(loaded.config, read, usable, refuse)
   const t = loaded.config.listen.tls
-  if (t === undefined) return { ca }
+  if (t === undefined) return { ca, ...admin }
   const tls = { key: await read(['listen', 'tls', 'key'], t.key), cert: await read(['listen', 'tls', 'cert'], t.cert) }
   // Not PEM, or a key that does not match: the HTTPS server would throw it, with a stack trace.
   usable(['listen', 'tls', 'cert'], `listen.tls cert ${t.cert} / key ${t.key}`, tls)
-  return { ca, tls }
+  return { ca, tls, ...admin }
+}
+
+type Refuse = (code: ErrorCode, path: DocPath, rule: Pick<Diagnostic, 'code' | 'rule'>, message: string, detail: string) => GatewayError
+
+/** admin.auth.tokenFile (one non-empty token, whitespace around it ignored) and admin.tls. */
+async function readAdminFiles (config: GatewayConfig, read: (path: DocPath, p: string) => Promise<string>, usable: (path: DocPath, what: string, o: { ca?: string, key?: string, cert?: string }) => void, refuse: Refuse): Promise<{ admin?: NonNullable<ConfigFiles['admin']> }> {
+  const a = config.admin
+  if (a.auth?.tokenFile === undefined && a.tls === undefined) return {}
+  let token: string | undefined
+  if (a.auth?.tokenFile !== undefined) {
+    const path = ['admin', 'auth', 'tokenFile']
+    token = (await read(path, a.auth.tokenFile)).trim()
+    if (token === '' || /\s/.test(token)) {
+      const why = `admin.auth.tokenFile ${a.auth.tokenFile} must hold one token (no spaces), got ${token === '' ? 'an empty file' : 'several words'}`
+      throw refuse('GW_ERR_CONFIG_INVALID', path, { code: 'GW0006', rule: 'invalid-value' }, why, why)
+    }
+  }
+  let tls: { key: string, cert: string, ca?: string } | undefined
+  if (a.tls !== undefined) {
+    tls = { key: await read(['admin', 'tls', 'key'], a.tls.key), cert: await read(['admin', 'tls', 'cert'], a.tls.cert) }
+    usable(['admin', 'tls', 'cert'], `admin.tls cert ${a.tls.cert} / key ${a.tls.key}`, tls)
+    if (a.tls.clientCa !== undefined) {
+      const ca = await read(['admin', 'tls', 'clientCa'], a.tls.clientCa)
+      usable(['admin', 'tls', 'clientCa'], `admin.tls clientCa ${a.tls.clientCa}`, { ca })
+      tls.ca = ca
+    }
+  }
+  return { admin: { ...(token !== undefined ? { token } : {}), ...(tls !== undefined ? { tls } : {}) } }
 }

@@ -7,7 +7,7 @@ import { formatDiagnostic, type Diagnostic, type GatewayConfig } from '../config
 import { GatewayError } from '../errors.js'
 import { createLogDestination, createLogger, type Logger } from '../log/index.js'
 import { createClusterMetrics } from '../metrics/index.js'
-import { createAdminServer } from '../proxy/index.js'
+import { adminSecurity, createAdminServer } from '../proxy/index.js'
 import { createClusterHub, type ClusterMessage } from '../state/index.js'
 import { checkConfig } from './check-config.js'
 import { openFilesWarning } from './check-open-files.js'
@@ -50,7 +50,7 @@ export async function runPrimary (o: PrimaryOptions): Promise<number> {
   const checked = checkConfig(o.text, shown, io)
   if (checked.config === undefined) throw new GatewayError('GW_ERR_CONFIG_INVALID', `${shown}: configuration refused, not starting`)
   let config: GatewayConfig = checked.config
-  await readConfigFiles({ ...checked.loaded, config }, dirname(o.file ?? io.cwd), io)
+  const files = await readConfigFiles({ ...checked.loaded, config }, dirname(o.file ?? io.cwd), io)
   const destination = createLogDestination({
     ...(io.logWrite !== undefined ? { write: io.logWrite } : {}),
     report: (data, done) => { io.stderr(data.toString()); done(null, data.length) }
@@ -164,7 +164,8 @@ export async function runPrimary (o: PrimaryOptions): Promise<number> {
   const admin = createAdminServer({
     registry: { contentType: registry.contentType, metrics: async () => await groupMetrics(members, group, registry, asks) },
     isReady: () => !group.stopping && [...members.values()].some((m) => m.state === 'serving' && m.ready),
-    extra: (path, query) => path === '/devices' ? askAdmin(members, asks, path, query) : undefined
+    extra: (path, query) => path === '/devices' ? askAdmin(members, asks, path, query) : undefined,
+    ...adminSecurity(files.admin)
   })
   try {
     await new Promise<void>((resolve, reject) => {

@@ -153,7 +153,7 @@ async function serve (shown: string, file: string | undefined, text: string, io:
   if (typeof access === 'string') { io.stderr(access); await upstreams.close(); return EXIT.USAGE }
   // A worker leaves the admin listener to the primary and, without Redis, shares state through it.
   const group = worker === undefined ? {} : { adminListener: false, ...(config.state.redis === undefined ? { shared: worker.sharedState() } : {}) }
-  const gateway = createGateway({ config, logger, registry, metrics, upstreams, parsers: contextParsers, ...(files.tls !== undefined ? { tls: files.tls } : {}), access: access.deps, ...group })
+  const gateway = createGateway({ config, logger, registry, metrics, upstreams, parsers: contextParsers, ...(files.tls !== undefined ? { tls: files.tls } : {}), ...(files.admin !== undefined ? { admin: files.admin } : {}), access: access.deps, ...group })
   let ports
   try {
     ports = await gateway.listen()

@@ -169,7 +169,26 @@ export const GATEWAY_SCHEMA = {
     workers: { type: 'integer', min: 0, max: 256, default: 0, doc: 'Worker processes of gateway serve: 0 = the cores (within the cgroup CPU quota), 1 = one process; --workers overrides' },
     admin: {
       type: 'object',
-      fields: { listen: { type: 'object', fields: { host: { type: 'string', default: '127.0.0.1' }, port: port(9464) } } }
+      fields: {
+        listen: { type: 'object', fields: { host: { type: 'string', default: '127.0.0.1' }, port: port(9464) } },
+        auth: {
+          type: 'object',
+          doc: '/devices and /trace need a credential; /metrics, /healthz, /readyz stay open. Required (this or admin.tls.clientCa) when admin.listen.host is not loopback',
+          fields: {
+            tokenFile: { type: 'string', doc: 'File holding the bearer token (Authorization: Bearer TOKEN), resolved against the config file; surrounding whitespace is ignored' }
+          }
+        },
+        tls: {
+          type: 'object',
+          required: ['cert', 'key'],
+          doc: 'Serve the admin listener over HTTPS (PEM files resolved against the config file)',
+          fields: {
+            cert: { type: 'string', doc: 'PEM certificate chain file' },
+            key: { type: 'string', doc: 'PEM private key file' },
+            clientCa: { type: 'string', doc: 'PEM CA file: /devices and /trace need a client certificate it signs (/metrics, /healthz, /readyz do not)' }
+          }
+        }
+      }
     },
     log: {
       type: 'object',
@@ -230,7 +249,7 @@ export function loadGatewayConfig (text: string, file: string): LoadedGatewayCon
     return { diagnostics, positions: validateDocument(source, { type: 'any' }).positions, source }
   }
   const v = validateDocument(source, GATEWAY_SCHEMA)
-  const diags = [...v.diagnostics, ...checkUpstreamNames(v.value?.upstreams ?? [], v.positions, file), ...checkAuthConfig(v.value, v.positions, file), ...checkTrustedProxies(v.value?.listen?.trustedProxies ?? [], v.positions, file)]
+  const diags = [...v.diagnostics, ...checkUpstreamNames(v.value?.upstreams ?? [], v.positions, file), ...checkAuthConfig(v.value, v.positions, file), ...checkTrustedProxies(v.value?.listen?.trustedProxies ?? [], v.positions, file), ...checkAdminExposure(v.valid, v.positions, file)]
   // An empty document is "absent" to the schema walker, not an error: say what is missing.
   if (v.value === undefined && diags.length === 0) {
     diags.push({ code: 'GW0004', rule: 'missing-key', severity: 'error', file, line: 1, col: 1, path: [], message: 'the file is empty: missing required key "upstreams"' })
@@ -263,4 +282,27 @@ function checkUpstreamNames (ups: readonly ({ readonly name?: string } | undefin
     seen.add(u.name)
   })
   return out
+}
+
+/** Whether a listen host stays on this machine: 127.0.0.0/8, ::1, localhost. */
+export function isLoopbackHost (host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase()
+  return h === 'localhost' || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h) || /^::ffff:127(\.\d{1,3}){3}$/.test(h)
+}
+
+/**
+ * An admin listener beyond loopback shows /devices (users, DeviceIds, addresses) and /trace
+ * (a device's requests): it needs admin.auth.tokenFile or admin.tls.clientCa (README § Admin listener).
+ */
+function checkAdminExposure (valid: GatewayConfig | undefined, positions: PositionMap, file: string): Diagnostic[] {
+  const a = valid?.admin
+  if (a === undefined || isLoopbackHost(a.listen.host)) return []
+  if (a.auth?.tokenFile !== undefined || a.tls?.clientCa !== undefined) return []
+  const path = ['admin', 'listen', 'host']
+  const { line, col } = positions.keyAt(path)
+  return [{
+    code: 'GW0006', rule: 'invalid-value', severity: 'error', file, line, col, path,
+    message: `admin.listen.host ${a.listen.host} is not loopback: /devices and /trace would be open to anyone who reaches it`,
+    hint: 'set admin.auth.tokenFile (a bearer token) or admin.tls with clientCa (client certificates), or bind 127.0.0.1'
+  }]
 }

@@ -10,7 +10,7 @@ import type { Metrics } from '../metrics/index.js'
 import { createRequestLimiter, NO_POLICY, type RequestLimiter } from '../policy/index.js'
 import { createSharedState, type SharedState } from '../state/index.js'
 import { SYSTEM_CLOCK, type PoolClock, type UpstreamSet } from '../upstream/index.js'
-import { createAdminServer, type AdminReply } from './admin-server.js'
+import { createAdminServer, type AdminReply, type AdminTls } from './admin-server.js'
 import { createClientAddressResolver } from './client-address.js'
 import { DeviceRegistry } from './device-registry.js'
 import { devicesView } from './devices-view.js'
@@ -54,6 +54,8 @@ export interface GatewayDeps {
   readonly shared?: SharedState
   /** Whether `listen()` binds the admin listener too; a cluster worker leaves it to the primary. Default: true */
   readonly adminListener?: boolean
+  /** The admin listener's credential and HTTPS (README § Admin listener). Default: none (loopback only) */
+  readonly admin?: { readonly token?: string, readonly tls?: AdminTls }
 }
 
 /** A running (or ready to run) gateway. */
@@ -218,7 +220,7 @@ export function createGateway (deps: GatewayDeps): Gateway {
   const adminReply = (path: string, query: URLSearchParams): AdminReply | Promise<AdminReply> | undefined =>
     path === '/devices' ? devicesView(devices, shared, query, access?.controller?.status()) : undefined
   const withAdmin = deps.adminListener !== false
-  const admin = createAdminServer({ registry: deps.registry, isReady, extra: adminReply })
+  const admin = createAdminServer({ registry: deps.registry, isReady, extra: adminReply, ...adminSecurity(deps.admin) })
 
   return {
     active,
@@ -338,4 +340,12 @@ async function listenOn (server: Server | import('node:net').Server, host: strin
     // at net.core.somaxconn.
     server.listen({ port, host, backlog: LISTEN_BACKLOG }, () => { server.off('error', reject); resolve() })
   })
+}
+
+/** The admin server's `auth` and `tls` options from the files serve read (README § Admin listener). */
+export function adminSecurity (a: GatewayDeps['admin']): { auth?: { token?: string, clientCert?: boolean }, tls?: AdminTls } {
+  if (a === undefined) return {}
+  const clientCert = a.tls?.ca !== undefined
+  const auth = a.token !== undefined || clientCert ? { ...(a.token !== undefined ? { token: a.token } : {}), clientCert } : undefined
+  return { ...(auth !== undefined ? { auth } : {}), ...(a.tls !== undefined ? { tls: a.tls } : {}) }
 }

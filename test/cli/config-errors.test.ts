@@ -55,6 +55,7 @@ const CASES: [string, string, string, string, string, number?][] = [
   ['duplicate key', VALID + 'log: {}\nlog: { level: debug }\n', 'GW0001', 'log: { level: debug', 'log'],
   ['missing upstreams', VALID.replace(/upstreams:\n.*\n/, ''), 'GW0004', 'listen', 'listen'],
   ['executionTimeout <= easRequestTimeout', VALID.replace('executionTimeout: 5s', 'executionTimeout: 4s'), 'GW0101', 'executionTimeout: 4s', '4s'],
+  ['admin beyond loopback without a credential', VALID.replace('admin: { listen: { host: 127.0.0.1', 'admin: { listen: { host: 0.0.0.0'), 'GW0006', 'host: 0.0.0.0', 'host'],
   ['easRequestTimeout <= maxHeartbeat + margin', VALID.replace('easRequestTimeout: 4s', 'easRequestTimeout: 3s').replace('executionTimeout: 5s', 'executionTimeout: 4s'), 'GW0102', 'easRequestTimeout: 3s', '3s']
 ]
 

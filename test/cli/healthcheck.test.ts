@@ -35,8 +35,9 @@ t.test('gateway healthcheck follows the configured admin port (as the Dockerfile
 upstreams: [{ name: up1, url: "http://127.0.0.1:9/" }]
 server: { minHeartbeat: 1s, maxHeartbeat: 2s }
 timeouts: { easRequestTimeout: 4s, executionTimeout: 5s, heartbeatMargin: 1s, drainGrace: 1s }
-admin: { listen: { host: 0.0.0.0, port: ${admin} } }
-`
+admin: { listen: { host: 0.0.0.0, port: ${admin} }, auth: { tokenFile: admin-token } }
+`,
+    'admin-token': 'healthcheck-test-token\n'
   })
   const env = { EAS_GATEWAY_CONFIG: join(dir, 'gw.yaml') }
   const before = memoryIo(dir, env)

@@ -81,7 +81,7 @@ interface Container {
 }
 interface PodSpec {
   terminationGracePeriodSeconds: number, securityContext: { runAsNonRoot: boolean, runAsUser: number }
-  containers: Container[], volumes: { name: string, configMap?: { name: string } }[]
+  containers: Container[], volumes: { name: string, projected?: { sources: { configMap?: { name: string }, secret?: { name: string, items: { key: string, path: string }[] } }[] } }[]
 }
 
 t.test('the Deployment: probes on the configured admin port, non-root, read-only root, resources, config mounted', async (t) => {
@@ -105,7 +105,12 @@ t.test('the Deployment: probes on the configured admin port, non-root, read-only
   const configEnv = c.env.find((e) => e.name === 'EAS_GATEWAY_CONFIG')?.value
   const mount = c.volumeMounts.find((m) => m.name === 'config')?.mountPath
   t.equal(configEnv, `${mount}/gateway.yaml`, 'EAS_GATEWAY_CONFIG names the mounted file')
-  t.equal(pod.volumes.find((v) => v.name === 'config')?.configMap?.name, byKind('ConfigMap').metadata.name, 'the volume mounts the generated ConfigMap')
+  const sources = pod.volumes.find((v) => v.name === 'config')?.projected?.sources ?? []
+  t.equal(sources.find((s) => s.configMap !== undefined)?.configMap?.name, byKind('ConfigMap').metadata.name, 'the volume mounts the generated ConfigMap')
+  // The admin listener binds 0.0.0.0: /devices and /trace need the token from the Secret (issue #13).
+  const secret = sources.find((s) => s.secret !== undefined)?.secret
+  t.equal(secret?.name, 'eas-gateway-admin', 'the admin token comes from a Secret')
+  t.same(secret?.items.map((i) => i.path), [gw.admin.auth?.tokenFile], 'projected next to gateway.yaml as admin.auth.tokenFile names it')
   t.ok(pod.terminationGracePeriodSeconds * 1000 > gw.timeouts.drainGrace, 'terminationGracePeriodSeconds above drainGrace')
 })
 
@@ -126,7 +131,9 @@ t.test('gateway lint GW0105 on the Deployment\'s numbers: drainGrace below termi
 
 t.test('the ConfigMap\'s gateway.yaml passes gateway check', async (t) => {
   let err = ''
-  const code = await cli(['check', '-c', join(BASE, 'gateway.yaml')], { stdout: () => {}, stderr: (s) => { err += s }, readFile: async (p) => await readFile(p, 'utf8'), cwd: ROOT, env: {} })
+  // The Secret's file exists only in the pod: a stand-in token where the projection puts it.
+  const token = join(BASE, 'admin-token')
+  const code = await cli(['check', '-c', join(BASE, 'gateway.yaml')], { stdout: () => {}, stderr: (s) => { err += s }, readFile: async (p) => p === token ? 'stand-in-token\n' : await readFile(p, 'utf8'), cwd: ROOT, env: {} })
   t.equal(code, 0, err)
   const cm = byKind('ConfigMap') as unknown as { data: Record<string, string> }
   t.equal(cm.data['gateway.yaml'], gatewayYaml, 'the ConfigMap carries the file')
