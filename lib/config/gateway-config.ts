@@ -118,7 +118,8 @@ export const GATEWAY_SCHEMA = {
       doc: 'Bounds of the per-device table behind /devices',
       fields: {
         max: { type: 'integer', min: 1, default: 100_000 },
-        ttl: { type: 'duration', min: 1000, default: 2 * 60 * M }
+        ttl: { type: 'duration', min: 1000, default: 2 * 60 * M },
+        viewLimit: { type: 'integer', min: 1, max: 1_000_000, default: 1000, doc: 'Most devices one /devices answer lists (?limit= asks for fewer)' }
       }
     },
     pool: {

@@ -218,7 +218,7 @@ export function createGateway (deps: GatewayDeps): Gateway {
   // Not ready while no upstream is alive: the load balancer sends devices to another instance.
   const isReady = (): boolean => !state.draining && upstreams.anyAlive()
   const adminReply = (path: string, query: URLSearchParams): AdminReply | Promise<AdminReply> | undefined =>
-    path === '/devices' ? devicesView(devices, shared, query, access?.controller?.status()) : undefined
+    path === '/devices' ? devicesView(devices, shared, query, access?.controller?.status(), config.devices.viewLimit) : undefined
   const withAdmin = deps.adminListener !== false
   const admin = createAdminServer({ registry: deps.registry, isReady, extra: adminReply, ...adminSecurity(deps.admin) })
 
