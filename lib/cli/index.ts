@@ -11,6 +11,7 @@ commands:
   lint TOPOLOGY.yaml...    prove every hop's timeout on the path outlasts the heartbeat
   probe URL | --listen     measure a live path's idle timeout (and the server side of it)
   healthcheck [-c FILE]    ask a running gateway's /healthz on its configured admin port
+  trace --device ID        follow one device's requests and answers through a running gateway
   help [COMMAND]           this text, or one command's options (same as gateway COMMAND --help)
 
 options:
@@ -23,7 +24,7 @@ environment:
 exit codes: 0 ok, 1 findings or failure, 2 could not run (usage, unreadable or invalid configuration)
 `
 
-const COMMANDS = ['serve', 'check', 'lint', 'probe', 'healthcheck'] as const
+const COMMANDS = ['serve', 'check', 'lint', 'probe', 'healthcheck', 'trace'] as const
 
 /** The CLI: dispatches lazily to a subcommand and resolves with the exit code. */
 export async function cli (argv: string[], io: CliIo): Promise<number> {
@@ -35,6 +36,7 @@ export async function cli (argv: string[], io: CliIo): Promise<number> {
       case 'lint': return await (await import('./lint.js')).runLint(rest, io)
       case 'probe': return await (await import('./probe.js')).runProbe(rest, io)
       case 'healthcheck': return await (await import('./healthcheck.js')).runHealthcheck(rest, io)
+      case 'trace': return await (await import('./trace.js')).runTrace(rest, io)
       case 'help': case '--help': case '-h': return await help(rest, io)
       case 'version': case '--version': case '-V': io.stdout(`${packageVersion()}\n`); return EXIT.OK
       case undefined: io.stderr(USAGE); return EXIT.USAGE

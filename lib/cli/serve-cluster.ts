@@ -37,6 +37,8 @@ export interface PrimaryOptions {
 const SELF_DRAIN_WAIT_MS = 1000
 /** Longest a new worker may take to listen (config, TLS files, access policy, bind). */
 const START_TIMEOUT_MS = 30_000
+/** What /trace answers under --workers above 1 (README § Troubleshooting one device). */
+export const TRACE_WORKERS_REFUSAL = 'gateway trace needs one process: this gateway runs several workers (--workers above 1) and a trace of one worker would miss what the others serve; run it with --workers 1 (workers: 1) while you trace'
 
 /**
  * `serve --workers N`: the primary. It owns no requests: it checks the config, forks N workers
@@ -165,6 +167,14 @@ export async function runPrimary (o: PrimaryOptions): Promise<number> {
     registry: { contentType: registry.contentType, metrics: async () => await groupMetrics(members, group, registry, asks) },
     isReady: () => !group.stopping && [...members.values()].some((m) => m.state === 'serving' && m.ready),
     extra: (path, query) => path === '/devices' ? askAdmin(members, asks, path, query) : undefined,
+    // Not relayed to the workers yet: refused whole rather than showing one worker's part.
+    stream: (path, _query, _req, res) => {
+      if (path !== '/trace') return false
+      const body = `${TRACE_WORKERS_REFUSAL}\n`
+      res.writeHead(501, { 'content-type': 'text/plain', 'content-length': Buffer.byteLength(body) })
+      res.end(body)
+      return true
+    },
     ...adminSecurity(files.admin)
   })
   try {

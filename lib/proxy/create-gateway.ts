@@ -12,6 +12,8 @@ import { createSharedState, type SharedState } from '../state/index.js'
 import { SYSTEM_CLOCK, type PoolClock, type UpstreamSet } from '../upstream/index.js'
 import { createAdminServer, type AdminReply, type AdminTls } from './admin-server.js'
 import { createClientAddressResolver } from './client-address.js'
+import { serveTrace } from './trace-endpoint.js'
+import { TraceHub } from './trace-hub.js'
 import { DeviceRegistry } from './device-registry.js'
 import { devicesView } from './devices-view.js'
 import { createFleetLimiter } from './fleet-limiter.js'
@@ -70,6 +72,8 @@ export interface Gateway {
   drain (opts?: { readonly spread?: boolean }): Promise<void>
   /** Takes traffic: not draining and at least one upstream alive (what `/readyz` answers). */
   readonly ready: boolean
+  /** `gateway trace` subscriptions (README § Troubleshooting one device). */
+  readonly trace: TraceHub
   /** The admin listener's answer for `path` beyond /metrics, /healthz, /readyz (`/devices`), or undefined. */
   adminReply (path: string, query: URLSearchParams): AdminReply | Promise<AdminReply> | undefined
   /** Requests in progress. */
@@ -90,7 +94,8 @@ export function createGateway (deps: GatewayDeps): Gateway {
   const state = { draining: false }
   const active = new Set<ProxyRequest>()
   const clock = deps.clock ?? SYSTEM_CLOCK
-  const proxyDeps: ProxyDeps = { config, metrics, upstreams, state, active, clock, record: createOutcomeRecorder(metrics, logger), children: createRequestMetrics(metrics) }
+  const trace = new TraceHub()
+  const proxyDeps: ProxyDeps = { config, metrics, upstreams, state, active, clock, trace, record: createOutcomeRecorder(metrics, logger), children: createRequestMetrics(metrics) }
   // With state.redis, the fleet shares supersede, per-device rates and /devices (lib/state).
   const shared = deps.shared ?? (config.state.redis === undefined ? undefined : createSharedState({ ...config.state.redis, logger, metrics }))
   const devices = new DeviceRegistry({
@@ -220,7 +225,12 @@ export function createGateway (deps: GatewayDeps): Gateway {
   const adminReply = (path: string, query: URLSearchParams): AdminReply | Promise<AdminReply> | undefined =>
     path === '/devices' ? devicesView(devices, shared, query, access?.controller?.status(), config.devices.viewLimit) : undefined
   const withAdmin = deps.adminListener !== false
-  const admin = createAdminServer({ registry: deps.registry, isReady, extra: adminReply, ...adminSecurity(deps.admin) })
+  const stream = (path: string, query: URLSearchParams, req: IncomingMessage, res: ServerResponse): boolean => {
+    if (path !== '/trace') return false
+    serveTrace(trace, query, req, res)
+    return true
+  }
+  const admin = createAdminServer({ registry: deps.registry, isReady, extra: adminReply, stream, ...adminSecurity(deps.admin) })
 
   return {
     active,
@@ -229,6 +239,7 @@ export function createGateway (deps: GatewayDeps): Gateway {
     get sharedUp () { return shared?.up },
     get ready () { return isReady() },
     adminReply,
+    trace,
     async listen () {
       try {
         await listenOn(listener, config.listen.host, config.listen.port)

@@ -14,6 +14,7 @@ import type { OutcomeRecorder } from './outcome-recorder.js'
 import { pingStatus1 } from './ping-answers.js'
 import { RelayHandler, type RelayTarget } from './relay-handler.js'
 import type { RequestMetrics } from './request-metrics.js'
+import { TRACE_BODY_CAP, type TraceHub } from './trace-hub.js'
 import type { RequestContext } from './request-context.js'
 import { createRequestState, type RequestState } from './request-state.js'
 import type { RequestControl, Verdict } from './verdict.js'
@@ -32,6 +33,8 @@ export interface ProxyDeps {
   readonly clock: PoolClock
   /** The labelled metric children of the request path, cached. */
   readonly children: RequestMetrics
+  /** `gateway trace` subscriptions; absent or inactive: nothing is captured. */
+  readonly trace?: TraceHub
 }
 
 /**
@@ -99,6 +102,9 @@ export class ProxyRequest implements RelayTarget, RequestControl {
   #pingStatus: number | undefined
   /** Response body bytes sent to the device. */
   #bytesOut = 0
+  /** Set only when `gateway trace` follows this device: the answer's chunks, up to the cap. */
+  #traceBody: Buffer[] | undefined
+  #traceBytes = 0
 
   constructor (deps: ProxyDeps, req: IncomingMessage, res: ServerResponse, ctx: RequestContext) {
     this.#deps = deps
@@ -138,6 +144,9 @@ export class ProxyRequest implements RelayTarget, RequestControl {
 
   #decide (decide: Decide): void {
     if (this.done) return
+    // One boolean when nobody traces: no copy, no allocation (test/proxy/trace.test.ts).
+    const trace = this.#deps.trace
+    if (trace !== undefined && trace.active && trace.wants(this.ctx.user, this.ctx.deviceId)) this.#traceRequest(trace)
     const verdict = decide(this.state, this)
     if (verdict instanceof Promise) {
       // The device may have gone (or executionTimeout fired) while it was awaited: done then.
@@ -257,6 +266,7 @@ export class ProxyRequest implements RelayTarget, RequestControl {
 
   onUpstreamData (controller: Dispatcher.DispatchController, chunk: Buffer): void {
     if (this.done) return
+    if (this.#traceBody !== undefined) this.#traceKeep(chunk)
     if (this.#pingAnswer !== undefined && this.#pingAnswer.length < PING_ANSWER_CHUNKS) this.#pingAnswer.push(chunk)
     this.#bytesOut += chunk.length
     if (!this.#res.write(chunk)) controller.pause()
@@ -391,6 +401,38 @@ export class ProxyRequest implements RelayTarget, RequestControl {
     this.#deps.upstreams.release(this.#upstream)
   }
 
+  /** The request as it arrived (a held Ping: before it is held); starts keeping the answer. */
+  #traceRequest (trace: TraceHub): void {
+    this.#traceBody = []
+    const c = this.ctx
+    trace.emit('request', {
+      reqId: c.reqId, user: c.user, deviceId: c.deviceId, headers: this.#req.headers, contentType: headerValue(this.#req.headers['content-type']),
+      fields: { method: c.method, command: c.command, query: c.search, ...(this.#stream !== undefined ? { bodyStreamed: true } : {}) },
+      body: this.state.body !== undefined ? [this.state.body] : undefined
+    })
+  }
+
+  /** Keeps a reference to a chunk already handed on (never a copy), up to the trace's cap. */
+  #traceKeep (chunk: Buffer): void {
+    if (this.#traceBody === undefined || this.#traceBytes >= TRACE_BODY_CAP) return
+    this.#traceBody.push(chunk)
+    this.#traceBytes += chunk.length
+  }
+
+  /** The answer as it was sent: status, outcome, duration, headers, body (up to the cap). */
+  #traceResponse (outcome: Outcome): void {
+    const trace = this.#deps.trace
+    if (trace === undefined || this.#traceBody === undefined) return
+    const c = this.ctx
+    const res = this.#res
+    trace.emit('response', {
+      reqId: c.reqId, user: c.user, deviceId: c.deviceId, headers: res.getHeaders() as Record<string, string | string[] | number | undefined>, contentType: headerValue(res.getHeader('content-type') as string | undefined),
+      fields: { method: c.method, command: c.command, status: res.headersSent ? res.statusCode : 0, outcome, durationMs: Math.round(this.#deps.clock.now() - this.#started), ...(this.#upstream !== undefined ? { upstream: this.#upstream.name } : {}) },
+      body: this.#traceBody
+    })
+    this.#traceBody = undefined
+  }
+
   #send (status: number, headers: OutgoingHttpHeaders, body?: Uint8Array, end = true): void {
     const res = this.#res
     if (res.headersSent || res.destroyed) return
@@ -398,6 +440,7 @@ export class ProxyRequest implements RelayTarget, RequestControl {
     if (end) headers['content-length'] = String(body?.length ?? 0)
     res.writeHead(status, headers)
     this.#deps.children.responses(this.ctx.commandLabel, status).inc()
+    if (this.#traceBody !== undefined && body !== undefined) this.#traceKeep(Buffer.from(body.buffer, body.byteOffset, body.byteLength))
     if (!end) return
     // The gateway's own answer to a Ping (Status 1, 4, 5, 129, …) is counted like the server's.
     if (status === 200 && this.ctx.command === 'Ping' && body !== undefined) this.#countPingAnswer(parsePingResponse(body)?.status)
@@ -415,6 +458,7 @@ export class ProxyRequest implements RelayTarget, RequestControl {
     active.delete(this)
     for (const fn of this.#onDone) fn()
     this.#releaseUpstream()
+    if (this.#traceBody !== undefined) this.#traceResponse(outcome)
     const f = this.#failure
     this.#deps.record({
       ctx: this.ctx,

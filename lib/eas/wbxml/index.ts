@@ -12,3 +12,4 @@ export {
   CODE_PAGES, codePageByNamespace, codePageByNumber, isEasNamespace, MAX_TAG_TOKEN, MIN_TAG_TOKEN,
   type CodePage, type EasNamespace
 } from './codepages/index.js'
+export { wbxmlToXml, CONTENT_TAGS, type XmlOptions } from './wbxml-to-xml.js'
