@@ -104,11 +104,11 @@ export async function histogramSum (registry: Registry, name: string, labels: Re
  * GETs `path` on the admin listener on a connection of its own, closed afterwards (a kept-alive
  * one would outlive the test); resolves with the status and the body text.
  */
-export async function adminGet (adminPort: number, path: string): Promise<{ status: number, body: string }> {
+export async function adminGet (adminPort: number, path: string, headers: Record<string, string> = {}): Promise<{ status: number, body: string, headers: Record<string, unknown> }> {
   const agent = new Agent({ pipelining: 0 })
   try {
-    const res = await request(`http://127.0.0.1:${adminPort}${path}`, { dispatcher: agent, headersTimeout: 5000, bodyTimeout: 5000 })
-    return { status: res.statusCode, body: await res.body.text() }
+    const res = await request(`http://127.0.0.1:${adminPort}${path}`, { dispatcher: agent, headers, headersTimeout: 5000, bodyTimeout: 5000 })
+    return { status: res.statusCode, body: await res.body.text(), headers: res.headers }
   } finally {
     await agent.close()
   }
