@@ -24,6 +24,11 @@ export interface DeviceEntry {
   superseded: number
   /** The last access decision and the rule that made it (`/devices`). */
   access: { readonly decision: string, readonly rule: string } | undefined
+  /** The client address of the last request forwarded or finished (the peer: a load balancer's when it does not pass the device's). */
+  address: string | undefined
+  /** Outcome and HTTP status (0: none sent) of the last request that ended. */
+  lastOutcome: string | undefined
+  lastStatus: number | undefined
 }
 
 /** A held Ping, as the registry sees it: when it started and how to end it. */
@@ -83,7 +88,7 @@ export class DeviceRegistry {
     if (e !== undefined) {
       this.#map.delete(key)
     } else {
-      e = { key, deviceId: info.deviceId, user: info.user ?? '', deviceType: undefined, userAgent: undefined, protocolVersion: undefined, lastSeen: now, lastCommand: '', heartbeat: undefined, held: undefined, pings: [], superseded: 0, access: undefined }
+      e = { key, deviceId: info.deviceId, user: info.user ?? '', deviceType: undefined, userAgent: undefined, protocolVersion: undefined, lastSeen: now, lastCommand: '', heartbeat: undefined, held: undefined, pings: [], superseded: 0, access: undefined, address: undefined, lastOutcome: undefined, lastStatus: undefined }
     }
     e.deviceType = info.deviceType ?? e.deviceType
     e.userAgent = info.userAgent ?? e.userAgent
@@ -189,6 +194,9 @@ export class DeviceRegistry {
         heldPing: e.held === undefined ? null : { heartbeat: e.held.heartbeat, heldSeconds: Math.round((now - e.held.since) / 1000) },
         heldPings: e.pings.length,
         superseded: e.superseded,
+        address: e.address ?? null,
+        lastOutcome: e.lastOutcome ?? null,
+        lastStatus: e.lastStatus ?? null,
         ...(e.access !== undefined ? { decision: e.access.decision, rule: e.access.rule } : {})
       })
     }

@@ -160,8 +160,13 @@ export class ProxyRequest implements RelayTarget, RequestControl {
   }
 
   #apply (verdict: Verdict | undefined): void {
-    if (verdict !== undefined) this.answer(verdict)
-    else this.#forward()
+    if (verdict !== undefined) {
+      this.answer(verdict)
+      return
+    }
+    // Known while a Ping is held, not only once it ends.
+    if (this.state.device !== undefined) this.state.device.address = this.#req.socket.remoteAddress ?? this.state.device.address
+    this.#forward()
   }
 
   /** Answers the device locally (the verdict's outcome, `answered_locally` by default) and cancels any upstream request. */
@@ -459,6 +464,12 @@ export class ProxyRequest implements RelayTarget, RequestControl {
     for (const fn of this.#onDone) fn()
     this.#releaseUpstream()
     if (this.#traceBody !== undefined) this.#traceResponse(outcome)
+    const device = this.state.device
+    if (device !== undefined) {
+      device.address = this.#req.socket.remoteAddress ?? device.address
+      device.lastOutcome = outcome
+      device.lastStatus = this.#res.headersSent ? this.#res.statusCode : 0
+    }
     const f = this.#failure
     this.#deps.record({
       ctx: this.ctx,
