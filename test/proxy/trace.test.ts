@@ -87,6 +87,25 @@ t.test('trace: one device\'s request and answer, headers redacted, WBXML as XML,
   tr.close()
 })
 
+t.test('trace: a body over 64 KiB is forwarded whole, kept up to the cap; a streamed request body is not captured', async (t) => {
+  const up = await startUpstream()
+  t.teardown(up.close)
+  const gw = await startGateway(t, up.url, {}, {}, { admin: { token: TOKEN } })
+  const tr = await openTrace(gw.adminPort, 'deviceId=DEV0001')
+  t.teardown(tr.close)
+  await tr.next(1)
+  const dev = await DeviceConnection.open(gw.port)
+  t.teardown(() => { dev.destroy() })
+  const big = Buffer.alloc(100 * 1024, 0x61)
+  const res = await dev.request(easRequest('SendMail', { body: big, headers: [['Content-Type', 'message/rfc822']] }))
+  t.equal(res.status, 200)
+  t.equal(res.body.length, big.length, 'the device got all 100 KiB back')
+  t.match(await tr.next(2), { type: 'request', command: 'SendMail', bodyStreamed: true })
+  const answer = await tr.next(3)
+  t.match(answer, { type: 'response', bodyBytes: 64 * 1024, bodyCapped: true })
+  t.notOk('text' in answer, 'content hidden')
+})
+
 t.test('trace: ?content=1 shows the content; a held Ping shows on arrival, its answer when sent', async (t) => {
   const up = await startUpstream({ kind: 'hold', ms: 400, body: '' })
   t.teardown(up.close)
