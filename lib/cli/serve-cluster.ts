@@ -7,7 +7,7 @@ import { formatDiagnostic, type Diagnostic, type GatewayConfig } from '../config
 import { GatewayError } from '../errors.js'
 import { createLogDestination, createLogger, type Logger } from '../log/index.js'
 import { createClusterMetrics } from '../metrics/index.js'
-import { adminSecurity, createAdminServer } from '../proxy/index.js'
+import { adminSecurity, createAdminServer, serveTrace } from '../proxy/index.js'
 import { createClusterHub, type ClusterMessage } from '../state/index.js'
 import { checkConfig } from './check-config.js'
 import { openFilesWarning } from './check-open-files.js'
@@ -15,6 +15,7 @@ import { demoBanner } from './demo-config.js'
 import { formatCliError, toCliError } from './cli-error.js'
 import { EXIT, type CliIo } from './io.js'
 import { readConfigFiles } from './read-config-files.js'
+import { createTraceRelay } from './trace-relay.js'
 import { changedSettings } from './reload-config.js'
 import { WORKER_ENV, type WorkerConfig } from './serve-worker.js'
 import { askAdmin, createAsker, groupMetrics, retire, type Member, type Metrics } from './worker-group.js'
@@ -37,8 +38,6 @@ export interface PrimaryOptions {
 const SELF_DRAIN_WAIT_MS = 1000
 /** Longest a new worker may take to listen (config, TLS files, access policy, bind). */
 const START_TIMEOUT_MS = 30_000
-/** What /trace answers under --workers above 1 (README § Troubleshooting one device). */
-export const TRACE_WORKERS_REFUSAL = 'gateway trace needs one process: this gateway runs several workers (--workers above 1) and a trace of one worker would miss what the others serve; run it with --workers 1 (workers: 1) while you trace'
 
 /**
  * `serve --workers N`: the primary. It owns no requests: it checks the config, forks N workers
@@ -75,6 +74,7 @@ export async function runPrimary (o: PrimaryOptions): Promise<number> {
   // Below the worker's own 1 s bound on /devices, so the asking worker gets the answer, late workers left out.
   const hub = createClusterHub({ workers: () => members.values(), timeout: 500 })
   const asks = createAsker()
+  const traces = createTraceRelay(() => members.values())
 
   cluster.setupPrimary({ exec: o.entry, args: ['serve'], silent: false })
 
@@ -93,6 +93,7 @@ export async function runPrimary (o: PrimaryOptions): Promise<number> {
       if (msg.t === 'gw:listening') {
         if (m.state === 'starting') m.state = 'serving'
         m.port = typeof msg.port === 'number' ? msg.port : 0
+        traces.joined(m)
         settle(true)
       } else if (msg.t === 'gw:status') {
         m.ready = msg.ready === true
@@ -100,7 +101,7 @@ export async function runPrimary (o: PrimaryOptions): Promise<number> {
       } else if (msg.t === 'gw:draining') {
         if (m.state !== 'draining') { m.state = 'draining'; m.selfDrained = true }
       } else if (msg.t === 'gw:final' && Array.isArray(msg.metrics)) m.last = msg.metrics as Metrics
-      else if (!asks.answer(msg)) hub.handle(m, msg)
+      else if (!asks.answer(msg) && !traces.handle(msg)) hub.handle(m, msg)
     })
     worker.on('exit', (code, signal) => { settle(false); onExit(m, code, signal) })
     return m
@@ -167,12 +168,10 @@ export async function runPrimary (o: PrimaryOptions): Promise<number> {
     registry: { contentType: registry.contentType, metrics: async () => await groupMetrics(members, group, registry, asks) },
     isReady: () => !group.stopping && [...members.values()].some((m) => m.state === 'serving' && m.ready),
     extra: (path, query) => path === '/devices' ? askAdmin(members, asks, path, query) : undefined,
-    // Not relayed to the workers yet: refused whole rather than showing one worker's part.
-    stream: (path, _query, _req, res) => {
+    // gateway trace: the subscription goes to every worker, their lines merge here.
+    stream: (path, query, req, res) => {
       if (path !== '/trace') return false
-      const body = `${TRACE_WORKERS_REFUSAL}\n`
-      res.writeHead(501, { 'content-type': 'text/plain', 'content-length': Buffer.byteLength(body) })
-      res.end(body)
+      serveTrace(traces.subscribe, query, req, res)
       return true
     },
     ...adminSecurity(files.admin)

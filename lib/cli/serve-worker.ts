@@ -2,6 +2,7 @@ import cluster from 'node:cluster'
 import type { Registry } from 'prom-client'
 import type { Gateway } from '../proxy/index.js'
 import { createClusterState, type ClusterChannel, type ClusterMessage, type SharedState } from '../state/index.js'
+import { followTraces } from './trace-relay.js'
 
 /** Environment variable that carries a worker's config from the primary: JSON {shown, file, text}. */
 export const WORKER_ENV = 'EAS_GATEWAY_WORKER'
@@ -76,6 +77,8 @@ export function createWorkerLink (onShutdown: ((handler: () => void) => void) | 
           })
         }
       })
+      // gateway trace (README § Troubleshooting one device): the primary's subscriptions, this worker's part.
+      handlers.push(followTraces(id, gateway.trace, (msg, done) => { if (w.isConnected()) w.send(msg, undefined, undefined, () => { done() }) }))
       const status = (): void => { send({ t: 'gw:status', ready: gateway.ready, held: gateway.devices.heldCount }) }
       send({ t: 'gw:listening', port })
       status()

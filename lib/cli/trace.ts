@@ -27,7 +27,7 @@ options:
   --json                 print the gateway's NDJSON lines as they come
   -h, --help             this text
 
-Ctrl-C stops it. Does not work with serve --workers above 1 (the gateway says so): run one process.
+Ctrl-C stops it. With serve --workers N the gateway follows the device on every worker, merged.
 
 exit codes: 0 at the time limit or Ctrl-C, 1 unreachable, refused or cut off, 2 usage
 `
@@ -121,6 +121,7 @@ export function formatTraceLine (ev: TraceLine): string {
   const lines: string[] = []
   if (ev.type === 'subscribed') return `tracing ${ev.deviceId !== null ? `DeviceId ${String(ev.deviceId)}` : `user ${String(ev.user)}`} for ${Math.round(Number(ev.forMs) / 1000)} s (Ctrl-C stops)\n`
   if (ev.type === 'end') return `${at} time limit reached\n`
+  if (ev.type === 'worker') return `${at} worker ${String(ev.worker)} follows\n`
   if (ev.type === 'dropped') return `${at} !! ${String(ev.events)} events dropped: this trace read too slowly\n`
   if (ev.type === 'request') {
     lines.push(`${at} -> ${String(ev.method)} ${String(ev.command)} ${who} ${String(ev.query ?? '')} [${String(ev.reqId)}]`)

@@ -1,16 +1,19 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import type { TraceHub } from './trace-hub.js'
+import type { TraceFilter, TraceHub, TraceSink } from './trace-hub.js'
 
 /** Longest one trace may run, and the default (`?forMs=`). */
 export const TRACE_MAX_MS = 60 * 60 * 1000
 export const TRACE_DEFAULT_MS = 10 * 60 * 1000
+
+/** Subscribes a sink to some source of trace lines (one gateway's hub, or a group's workers). */
+export type TraceSubscribe = (filter: TraceFilter, sink: TraceSink) => () => void
 
 /**
  * `GET /trace?deviceId=ID|user=NAME[&forMs=N][&content=1]` on the admin listener: one NDJSON line
  * per request and per response of that device as they happen (README § Troubleshooting one
  * device), `{"type":"dropped"}` when this reader fell behind, `{"type":"end"}` at the time limit.
  */
-export function serveTrace (hub: TraceHub, query: URLSearchParams, req: IncomingMessage, res: ServerResponse): void {
+export function serveTrace (hub: TraceHub | TraceSubscribe, query: URLSearchParams, req: IncomingMessage, res: ServerResponse): void {
   const deviceId = query.get('deviceId') ?? undefined
   const user = query.get('user')?.toLowerCase()
   const forMs = query.has('forMs') ? Number(query.get('forMs')) : TRACE_DEFAULT_MS
@@ -25,11 +28,9 @@ export function serveTrace (hub: TraceHub, query: URLSearchParams, req: Incoming
   }
   res.writeHead(200, { 'content-type': 'application/x-ndjson', 'cache-control': 'no-store' })
   res.write(JSON.stringify({ type: 'subscribed', deviceId: deviceId ?? null, user: user ?? null, forMs, at: new Date().toISOString() }) + '\n')
-  const showContent = query.get('content') === '1'
-  const unsubscribe = hub.subscribe({ ...(deviceId !== undefined ? { deviceId } : {}), ...(user !== undefined ? { user } : {}), showContent }, {
-    write: (line) => { res.write(line) },
-    get backlog () { return res.writableLength }
-  })
+  const filter = { ...(deviceId !== undefined ? { deviceId } : {}), ...(user !== undefined ? { user } : {}), showContent: query.get('content') === '1' }
+  const sink = { write: (line: string) => { res.write(line) }, get backlog () { return res.writableLength } }
+  const unsubscribe = typeof hub === 'function' ? hub(filter, sink) : hub.subscribe(filter, sink)
   const timer = setTimeout(() => {
     unsubscribe()
     res.end(JSON.stringify({ type: 'end', reason: 'time limit', at: new Date().toISOString() }) + '\n')
