@@ -24,7 +24,7 @@ export interface DeviceEntry {
   superseded: number
   /** The last access decision and the rule that made it (`/devices`). */
   access: { readonly decision: string, readonly rule: string } | undefined
-  /** The client address of the last request forwarded or finished (the peer: a load balancer's when it does not pass the device's). */
+  /** The client address of the last request forwarded or finished (as the access line's client.ip: PROXY protocol, trusted proxies). */
   address: string | undefined
   /** Outcome and HTTP status (0: none sent) of the last request that ended. */
   lastOutcome: string | undefined

@@ -165,7 +165,7 @@ export class ProxyRequest implements RelayTarget, RequestControl {
       return
     }
     // Known while a Ping is held, not only once it ends.
-    if (this.state.device !== undefined) this.state.device.address = this.#req.socket.remoteAddress ?? this.state.device.address
+    if (this.state.device !== undefined) this.state.device.address = this.ctx.clientAddress ?? this.state.device.address
     this.#forward()
   }
 
@@ -466,7 +466,7 @@ export class ProxyRequest implements RelayTarget, RequestControl {
     if (this.#traceBody !== undefined) this.#traceResponse(outcome)
     const device = this.state.device
     if (device !== undefined) {
-      device.address = this.#req.socket.remoteAddress ?? device.address
+      device.address = this.ctx.clientAddress ?? device.address
       device.lastOutcome = outcome
       device.lastStatus = this.#res.headersSent ? this.#res.statusCode : 0
     }
