@@ -4,6 +4,6 @@ import http2 from 'node:http2'
 import http from 'node:http'
 const [mode, port] = [process.argv[2], Number(process.argv[3])]
 const held = new Set()
-const handler = (req, res) => { held.add(res); req.resume(); res.on('close', () => held.delete(res)) ; if (req.url.startsWith('/__release')) { for (const r of held) if (r !== res) r.end('x'); res.end('ok') } }
+const handler = (req, res) => { held.add(res); req.resume(); res.on('close', () => held.delete(res)); if (req.url.startsWith('/__release')) { for (const r of held) if (r !== res) r.end('x'); res.end('ok') } }
 const s = mode === 'h2' ? http2.createServer({ settings: { maxConcurrentStreams: 128 } }, handler) : http.createServer(handler)
 s.listen(port, '127.0.0.1', () => console.log('listening'))

@@ -58,7 +58,7 @@ async function openUntil (n) {
   while (Date.now() < deadline && errors < maxErrors && (sockets.size < n || connecting > 0)) {
     const batch = Math.min(BATCH, n - sockets.size)
     for (let i = 0; i < batch; i++) openOne()
-    await new Promise((r) => setTimeout(r, TICK))
+    await new Promise((resolve) => setTimeout(resolve, TICK))
   }
   return { opened: sockets.size, errors, answered }
 }

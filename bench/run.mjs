@@ -127,23 +127,23 @@ for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
 process.on('exit', killAllSync)
 
 // ---------------------------------------------------------------- small helpers
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms))
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
 const log = (s) => process.stderr.write(`[${((Date.now() - T0) / 1000).toFixed(0).padStart(3)}s] ${s}\n`)
 const T0 = Date.now()
 
 async function freePort () {
-  return await new Promise((res, rej) => {
+  return await new Promise((resolve, reject) => {
     const s = createServer()
-    s.once('error', rej)
-    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => res(port)) })
+    s.once('error', reject)
+    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)) })
   })
 }
 
 async function canConnect (port) {
-  return await new Promise((res) => {
+  return await new Promise((resolve) => {
     const s = connect({ port, host: '127.0.0.1' })
-    s.once('connect', () => { s.destroy(); res(true) })
-    s.once('error', () => res(false))
+    s.once('connect', () => { s.destroy(); resolve(true) })
+    s.once('error', () => resolve(false))
   })
 }
 
@@ -467,7 +467,16 @@ async function throughput (upstream, results) {
           const cpu = cpuSeconds(pids) - cpu0
           const upCpu = cpuSeconds([upstream.pid]) - up0
           runs.push({
-            setup: name, c, round, rps: r.rps, requests: r.requests, p50: r.p50, p90: r.p90, p99: r.p99, max: r.max, errors: r.errors,
+            setup: name,
+            c,
+            round,
+            rps: r.rps,
+            requests: r.requests,
+            p50: r.p50,
+            p90: r.p90,
+            p99: r.p99,
+            max: r.max,
+            errors: r.errors,
             cpuUsPerReq: pids.length === 0 ? null : cpu * 1e6 / r.requests,
             proxyCorePct: pids.length === 0 ? null : 100 * cpu / wall,
             upstreamUsPerReq: upCpu * 1e6 / r.requests,
@@ -582,7 +591,13 @@ async function heldPings (upstream, results) {
         await sleep(1500)
         const m = { rss: rssKiB(sys.pids()), ...(sys.heap ? await sys.heap() : {}) }
         row.levels.push({
-          n, held, opened: o.opened, clientErrors: o.errors, answered: o.answered, overflows, ...m,
+          n,
+          held,
+          opened: o.opened,
+          clientErrors: o.errors,
+          answered: o.answered,
+          overflows,
+          ...m,
           kibRssPerHeld: (m.rss - base.rss) / n,
           kibHeapPerHeld: sys.heap ? (m.heapUsed - base.heapUsed) / 1024 / n : null,
           kibExternalPerHeld: sys.heap ? (m.external - base.external) / 1024 / n : null
@@ -678,7 +693,7 @@ async function heapProfile (upstream, n = 2000) {
       rmSync(join(dir, `snap-${i}.heapsnapshot`))
       return r
     }
-    log(`profile: heap snapshot baseline`)
+    log('profile: heap snapshot baseline')
     const base = await snap(1)
     holder = startHolder(sys.port)
     await holder.ask({ cmd: 'open', n })

@@ -114,7 +114,12 @@ export function createAccessController (o: AccessControllerOptions): AccessContr
       const old = lists.get(name)
       if (old?.key === key) { next.set(name, old); continue }
       const list = createComplianceList({
-        name, source, timers: o.timers, now: o.now, onChange: onListChange, shared: () => fleet?.lists,
+        name,
+        source,
+        timers: o.timers,
+        now: o.now,
+        onChange: onListChange,
+        shared: () => fleet?.lists,
         ...(o.cacheDir !== undefined ? { cacheFile: join(o.cacheDir, `${safeName(name)}.json`) } : {}),
         ...(o.fetch !== undefined ? { fetch: o.fetch } : {}),
         ...(o.logger !== undefined ? { logger: o.logger } : {})

@@ -127,14 +127,19 @@ async function lintOne (io: CliIo, input: { file: string, text: string }, catalo
   const result = isAccessPolicyText(input.text)
     ? lintAccessPolicy({ file: input.file, text: input.text, ignore, disablePragmas: o.disablePragmas })
     : await lintTopology({
-      file: input.file, text: input.text, catalog,
+      file: input.file,
+      text: input.text,
+      catalog,
       readFile: async (p) => await io.readFile(resolve(io.cwd, p)),
       listFiles: async (dir) => await readdir(resolve(io.cwd, dir)),
       ignore,
       disablePragmas: o.disablePragmas
     })
   return {
-    file: input.file, toolVersion: packageVersion(), findings: result.findings, suppressed: result.suppressed.length,
+    file: input.file,
+    toolVersion: packageVersion(),
+    findings: result.findings,
+    suppressed: result.suppressed.length,
     exitCode: exitCodeFor(result.findings, o.threshold),
     ...('chain' in result && result.chain !== undefined ? { heartbeat: summarizeHeartbeat(result.chain) } : {})
   }

@@ -37,10 +37,20 @@ export async function runProbe (argv: string[], io: CliIo): Promise<number> {
       args: argv,
       allowPositionals: true,
       options: {
-        listen: { type: 'boolean' }, host: { type: 'string', default: '127.0.0.1' }, port: { type: 'string', default: '8089' }, 'max-delay': { type: 'string', default: '2h' },
-        min: { type: 'string', default: '1s' }, max: { type: 'string', default: '1h' }, parallel: { type: 'string', default: '4' }, 'max-probes': { type: 'string', default: '24' },
-        precision: { type: 'string', default: '2' }, 'host-header': { type: 'string' }, topology: { type: 'string' }, 'hop-name': { type: 'string', default: 'probed-path' },
-        format: { type: 'string', default: 'text' }, help: { type: 'boolean', short: 'h' }
+        listen: { type: 'boolean' },
+        host: { type: 'string', default: '127.0.0.1' },
+        port: { type: 'string', default: '8089' },
+        'max-delay': { type: 'string', default: '2h' },
+        min: { type: 'string', default: '1s' },
+        max: { type: 'string', default: '1h' },
+        parallel: { type: 'string', default: '4' },
+        'max-probes': { type: 'string', default: '24' },
+        precision: { type: 'string', default: '2' },
+        'host-header': { type: 'string' },
+        topology: { type: 'string' },
+        'hop-name': { type: 'string', default: 'probed-path' },
+        format: { type: 'string', default: 'text' },
+        help: { type: 'boolean', short: 'h' }
       }
     })
   } catch (err) {
@@ -56,7 +66,12 @@ export async function runProbe (argv: string[], io: CliIo): Promise<number> {
   if ('error' in min || 'error' in max || min.ms >= max.ms) return usage(io, '--min and --max must be durations with --min below --max')
   if (v.format !== 'text' && v.format !== 'json') return usage(io, '--format must be text or json')
   const result = await probePath({
-    url, minMs: min.ms, maxMs: max.ms, parallel: Number(v.parallel), maxProbes: Number(v['max-probes']), precision: Number(v.precision) / 100,
+    url,
+    minMs: min.ms,
+    maxMs: max.ms,
+    parallel: Number(v.parallel),
+    maxProbes: Number(v['max-probes']),
+    precision: Number(v.precision) / 100,
     ...(v['host-header'] !== undefined ? { headers: { host: v['host-header'] } } : {})
   })
   const expected = v.topology !== undefined ? await topologyVerdict(io, v.topology) : undefined

@@ -83,7 +83,15 @@ export async function runPrimary (o: PrimaryOptions): Promise<number> {
     const worker = cluster.fork({ [WORKER_ENV]: JSON.stringify(cfg) })
     let settle: (ok: boolean) => void = () => {}
     const m: Member = {
-      id: `w${worker.id}`, worker, pid: worker.process.pid ?? 0, state: 'starting', selfDrained: false, ready: false, held: 0, port: 0, last: undefined,
+      id: `w${worker.id}`,
+      worker,
+      pid: worker.process.pid ?? 0,
+      state: 'starting',
+      selfDrained: false,
+      ready: false,
+      held: 0,
+      port: 0,
+      last: undefined,
       started: new Promise<boolean>((resolve) => { settle = resolve }),
       send: (msg) => { if (worker.isConnected()) worker.send(msg, undefined, undefined, () => {}) }
     }

@@ -31,7 +31,11 @@ export async function startAccess (config: GatewayConfig, base: string, io: CliI
   if (policy !== undefined) {
     const file = resolve(base, policy)
     controller = createAccessController({
-      policyFile: file, readFile: io.readFile, timers: TIMERS, now: Date.now, logger,
+      policyFile: file,
+      readFile: io.readFile,
+      timers: TIMERS,
+      now: Date.now,
+      logger,
       ...(config.access.cacheDir !== undefined ? { cacheDir: resolve(base, config.access.cacheDir) } : {})
     })
     const r = await controller.reload()

@@ -1,6 +1,6 @@
 import { request as httpRequest } from 'node:http'
 import { request as httpsRequest } from 'node:https'
-import { resolve } from 'node:path'
+import { resolve as resolvePath } from 'node:path'
 import { parseArgs } from 'node:util'
 import { parseDuration } from '../config/index.js'
 import { GatewayError } from '../errors.js'
@@ -39,8 +39,14 @@ export async function runTrace (argv: string[], io: CliIo): Promise<number> {
   const { values } = parseArgs({
     args: argv,
     options: {
-      device: { type: 'string' }, user: { type: 'string' }, admin: { type: 'string' }, 'token-file': { type: 'string' },
-      for: { type: 'string' }, 'show-content': { type: 'boolean' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' }
+      device: { type: 'string' },
+      user: { type: 'string' },
+      admin: { type: 'string' },
+      'token-file': { type: 'string' },
+      for: { type: 'string' },
+      'show-content': { type: 'boolean' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' }
     }
   })
   if (values.help === true) { io.stdout(USAGE); return EXIT.OK }
@@ -55,7 +61,7 @@ export async function runTrace (argv: string[], io: CliIo): Promise<number> {
   const headers: Record<string, string> = {}
   if (values['token-file'] !== undefined) {
     const f = values['token-file']
-    headers.authorization = `Bearer ${(await readOrThrow(io.readFile, resolve(io.cwd, f), f)).trim()}`
+    headers.authorization = `Bearer ${(await readOrThrow(io.readFile, resolvePath(io.cwd, f), f)).trim()}`
   }
   const url = new URL('/trace', base)
   if (values.device !== undefined) url.searchParams.set('deviceId', values.device)
@@ -67,7 +73,7 @@ export async function runTrace (argv: string[], io: CliIo): Promise<number> {
   let cut: (() => void) | undefined
   io.onShutdown?.(() => { interrupted = true; cut?.() })
   const shown = `${base.origin}/trace`
-  return await new Promise<number>((done) => {
+  return await new Promise<number>((resolve) => {
     const send = url.protocol === 'https:' ? httpsRequest : httpRequest
     const req = send(url, { headers }, (res) => {
       if (res.statusCode !== 200) {
@@ -77,7 +83,7 @@ export async function runTrace (argv: string[], io: CliIo): Promise<number> {
         res.on('end', () => {
           const hint = res.statusCode === 401 ? (values['token-file'] === undefined ? ': the admin listener needs a credential, give --token-file FILE' : ': the token was refused') : ''
           io.stderr(`gateway trace: ${shown} answered ${res.statusCode ?? 0}${hint}${text.trim() !== '' ? `\n  ${text.trim()}` : ''}\n`)
-          done(EXIT.FINDINGS)
+          resolve(EXIT.FINDINGS)
         })
         return
       }
@@ -99,16 +105,16 @@ export async function runTrace (argv: string[], io: CliIo): Promise<number> {
       })
       res.on('error', () => {})
       res.on('close', () => {
-        if (ended || interrupted) { done(EXIT.OK); return }
+        if (ended || interrupted) { resolve(EXIT.OK); return }
         io.stderr('gateway trace: the gateway closed the stream before the time limit (it stopped or restarted)\n')
-        done(EXIT.FINDINGS)
+        resolve(EXIT.FINDINGS)
       })
     })
     cut = () => { req.destroy() }
     req.on('error', (err) => {
-      if (interrupted) { done(EXIT.OK); return }
+      if (interrupted) { resolve(EXIT.OK); return }
       io.stderr(`gateway trace: cannot reach ${shown}: ${reason(err)}\n`)
-      done(EXIT.FINDINGS)
+      resolve(EXIT.FINDINGS)
     })
     req.end()
   })

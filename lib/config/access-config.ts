@@ -70,7 +70,13 @@ export function checkAuthConfig (value: unknown, positions: PositionMap, file: s
   const path = ['auth', 'bearer']
   const { line, col } = positions.keyAt(path)
   return [{
-    code: n === 0 ? 'GW0004' : 'GW0006', rule: n === 0 ? 'missing-key' : 'invalid-value', severity: 'error', file, line, col, path,
+    code: n === 0 ? 'GW0004' : 'GW0006',
+    rule: n === 0 ? 'missing-key' : 'invalid-value',
+    severity: 'error',
+    file,
+    line,
+    col,
+    path,
     message: n === 0 ? 'auth.bearer needs jwksUrl or jwksFile' : 'auth.bearer takes jwksUrl or jwksFile, not both'
   }]
 }

@@ -302,7 +302,13 @@ function checkAdminExposure (valid: GatewayConfig | undefined, positions: Positi
   const path = ['admin', 'listen', 'host']
   const { line, col } = positions.keyAt(path)
   return [{
-    code: 'GW0006', rule: 'invalid-value', severity: 'error', file, line, col, path,
+    code: 'GW0006',
+    rule: 'invalid-value',
+    severity: 'error',
+    file,
+    line,
+    col,
+    path,
     message: `admin.listen.host ${a.listen.host} is not loopback: /devices and /trace would be open to anyone who reaches it`,
     hint: 'set admin.auth.tokenFile (a bearer token) or admin.tls with clientCa (client certificates), or bind 127.0.0.1'
   }]

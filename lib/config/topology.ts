@@ -127,7 +127,10 @@ function resolveHop (ctx: Ctx, h: ValidRawHop, i: number): TopologyHop | undefin
   const abortOnClose = h.abortOnClose ?? vendor?.abortOnClose?.value
   const closeOn401 = h.closeOn401 ?? vendor?.closeOn401?.value
   return {
-    index: i, name: h.name, kind, settings,
+    index: i,
+    name: h.name,
+    kind,
+    settings,
     ...(keepalive !== undefined ? { tcpKeepalive: keepalive } : {}),
     ...(balancing !== undefined ? { balancing } : {}),
     ...(closeOn401 !== undefined ? { closeOn401 } : {}),
@@ -185,7 +188,13 @@ function fromVendor (ctx: Ctx, spec: CatalogSetting, vendor: VendorHop, topo: Ho
     const { line, col } = ctx.parsed.positions.at(topo.path)
     const where = found === undefined ? 'leaves it unset (the vendor default is in force)' : `sets ${found.raw} (${found.at.file}:${found.at.line}:${found.at.col})`
     ctx.diags.push({
-      code: 'GW0014', rule: 'topology-differs-from-config', severity: 'warning', file: ctx.parsed.source.file, line, col, path: topo.path,
+      code: 'GW0014',
+      rule: 'topology-differs-from-config',
+      severity: 'warning',
+      file: ctx.parsed.source.file,
+      line,
+      col,
+      path: topo.path,
       message: `${spec.name} here differs from the hop's config file, which ${where}: the file is what runs, so its value is checked`
     })
   }

@@ -21,7 +21,13 @@ export function parseYamlSource (text: string, file: string): { source: YamlSour
   const diagnostics: Diagnostic[] = []
   if (text.length > MAX_YAML_BYTES) {
     diagnostics.push({
-      code: 'GW0001', rule: 'yaml-syntax', severity: 'error', file, line: 1, col: 1, path: [],
+      code: 'GW0001',
+      rule: 'yaml-syntax',
+      severity: 'error',
+      file,
+      line: 1,
+      col: 1,
+      path: [],
       message: `file is larger than ${MAX_YAML_BYTES} bytes`
     })
     const empty = parseDocument('', { lineCounter })
@@ -35,7 +41,13 @@ export function parseYamlSource (text: string, file: string): { source: YamlSour
     const [line, col] = positionOf(lineCounter, first.pos[0])
     const more = doc.errors.length - 1
     diagnostics.push({
-      code: 'GW0001', rule: 'yaml-syntax', severity: 'error', file, line, col, path: [],
+      code: 'GW0001',
+      rule: 'yaml-syntax',
+      severity: 'error',
+      file,
+      line,
+      col,
+      path: [],
       message: `${first.message.split('\n')[0] ?? first.message} (${first.code})` + (more > 0 ? ` (and ${more} follow-on error${more === 1 ? '' : 's'})` : '')
     })
   }

@@ -22,7 +22,6 @@ type Node =
   | { kind: 'group', branches: Node[][], q?: Quant }
 interface Quant { readonly unbounded: boolean, readonly min: number }
 
-
 function parse (src: string): Node[] {
   let i = 0
   const seq = (): Node[][] => {

@@ -50,9 +50,14 @@ export function summarizeHeartbeat (chain: ChainAnalysis): HeartbeatSummary {
     largestSafe: safe === undefined || safeAt === undefined
       ? null
       : {
-          seconds: safe.ms / 1000, hop: safe.timer.hop.name, setting: settingName(safe.timer),
-          valueSeconds: (safe.timer.setting.value as number) / 1000, marginSeconds: safe.timer.margin / 1000,
-          file: safe.timer.in.file, line: safeAt.line, col: safeAt.col
+          seconds: safe.ms / 1000,
+          hop: safe.timer.hop.name,
+          setting: settingName(safe.timer),
+          valueSeconds: (safe.timer.setting.value as number) / 1000,
+          marginSeconds: safe.timer.margin / 1000,
+          file: safe.timer.in.file,
+          line: safeAt.line,
+          col: safeAt.col
         }
   }
 }

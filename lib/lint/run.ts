@@ -20,9 +20,15 @@ export function runRules (subject: LintSubject, rules: readonly Rule[] = RULES):
         const template = rule.messages[r.messageId]
         if (template === undefined) throw new TypeError(`rule ${rule.id} has no message "${r.messageId}"`)
         out.push({
-          code: rule.code, rule: rule.id, severity: r.severity ?? rule.severity,
-          message: renderMessage(template, r.data), hint: renderMessage(rule.hints?.[r.messageId] ?? rule.hint, r.data),
-          file: r.in.file, line, col, path: r.path
+          code: rule.code,
+          rule: rule.id,
+          severity: r.severity ?? rule.severity,
+          message: renderMessage(template, r.data),
+          hint: renderMessage(rule.hints?.[r.messageId] ?? rule.hint, r.data),
+          file: r.in.file,
+          line,
+          col,
+          path: r.path
         })
       }
     })

@@ -100,7 +100,13 @@ export function findUnknownPragmaCodes (text: string, file: string, isKnown: (co
 /** A GW0011 finding: `code` names no rule. */
 export function unknownCode (code: string, file: string, line: number, col: number, path: readonly (string | number)[], near?: string): Diagnostic {
   return {
-    code: 'GW0011', rule: 'unknown-rule-code', severity: 'error', file, line, col, path,
+    code: 'GW0011',
+    rule: 'unknown-rule-code',
+    severity: 'error',
+    file,
+    line,
+    col,
+    path,
     message: `"${code}" is not a rule code or name: this suppression suppresses nothing${near !== undefined ? ` (did you mean "${near}"?)` : ''}`,
     hint: 'Use a code or rule name from `gateway lint --list-rules`.'
   }

@@ -52,9 +52,13 @@ export function analyzeChain (model: Topology, gateways: ReadonlyMap<number, Val
       const value = setting.value
       const covered = setting.spec.refreshedByKeepalive && keepalive !== undefined && typeof value === 'number' && keepalive < value
       timers.push({
-        hop, setting, in: setting.source ?? (isGateway && gw !== undefined ? { file: gw.source.file, positions: gw.positions } : topo),
+        hop,
+        setting,
+        in: setting.source ?? (isGateway && gw !== undefined ? { file: gw.source.file, positions: gw.positions } : topo),
         margin: isGateway && gw !== undefined ? gw.config.timeouts.heartbeatMargin : model.margin,
-        ...(keepalive !== undefined ? { keepalive } : {}), covered, gateway: isGateway
+        ...(keepalive !== undefined ? { keepalive } : {}),
+        covered,
+        gateway: isGateway
       })
     }
   }
@@ -88,8 +92,10 @@ export function timerStatus (t: ChainTimer, heartbeat: number): TimerStatus {
 function effectiveHeartbeat (model: Topology, gateways: ReadonlyMap<number, ValidGatewayConfig>, topo: ReportFile): EffectiveHeartbeat {
   const max = model.server.maxHeartbeat
   let hb: EffectiveHeartbeat = {
-    ms: max.value as number, in: topo, path: max.origin === 'set' ? max.path : ['server', 'kind'],
-    label: max.origin === 'set' ? `server.maxHeartbeat` : `${model.server.kind.name} default ${model.server.kind.maxHeartbeat.setting ?? 'maximum heartbeat'}`
+    ms: max.value as number,
+    in: topo,
+    path: max.origin === 'set' ? max.path : ['server', 'kind'],
+    label: max.origin === 'set' ? 'server.maxHeartbeat' : `${model.server.kind.name} default ${model.server.kind.maxHeartbeat.setting ?? 'maximum heartbeat'}`
   }
   for (const [index, gw] of gateways) {
     // The gateway answers an out-of-range Ping itself (Status 5), so no hop ever holds a longer one.
@@ -107,8 +113,11 @@ function gatewaySettings (hop: TopologyHop, gw: ValidGatewayConfig | undefined):
   if (gw === undefined) return []
   const t = gw.config.timeouts as unknown as Record<string, number>
   return hop.settings.filter((s) => typeof t[s.spec.name] === 'number').map((s) => ({
-    spec: s.spec, value: t[s.spec.name] as number, written: t[s.spec.name] as number,
-    origin: 'gateway-config', path: ['timeouts', s.spec.name]
+    spec: s.spec,
+    value: t[s.spec.name] as number,
+    written: t[s.spec.name] as number,
+    origin: 'gateway-config',
+    path: ['timeouts', s.spec.name]
   }))
 }
 

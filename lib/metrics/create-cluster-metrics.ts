@@ -18,18 +18,23 @@ export const WORKER_STATES = ['starting', 'serving', 'draining'] as const
  * The request metrics come from the workers, summed (lib/cli/serve-cluster.ts).
  */
 export function createClusterMetrics (registry: Registry, workers: () => Record<(typeof WORKER_STATES)[number], number>) {
-  new Gauge({
-    name: clusterMetricNames.workers, help: 'Worker processes of this gateway by state (starting, serving, draining)',
-    labelNames: ['state'] as const, registers: [registry],
+  void new Gauge({
+    name: clusterMetricNames.workers,
+    help: 'Worker processes of this gateway by state (starting, serving, draining)',
+    labelNames: ['state'] as const,
+    registers: [registry],
     collect () { const n = workers(); for (const state of WORKER_STATES) this.set({ state }, n[state]) }
   })
   const m = {
     workerRestarts: new Counter({
-      name: clusterMetricNames.workerRestarts, help: 'Workers replaced, by reason: crash (the worker died; a new one was started at once) or reload (SIGHUP/SIGUSR2 rolled it)',
-      labelNames: ['reason'] as const, registers: [registry]
+      name: clusterMetricNames.workerRestarts,
+      help: 'Workers replaced, by reason: crash (the worker died; a new one was started at once) or reload (SIGHUP/SIGUSR2 rolled it)',
+      labelNames: ['reason'] as const,
+      registers: [registry]
     }),
     workerPingsCut: new Counter({
-      name: clusterMetricNames.workerPingsCut, help: 'Held Pings whose worker died: their devices saw a connection reset and reconnect',
+      name: clusterMetricNames.workerPingsCut,
+      help: 'Held Pings whose worker died: their devices saw a connection reset and reconnect',
       registers: [registry]
     })
   }

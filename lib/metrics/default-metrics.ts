@@ -18,7 +18,7 @@ export function registerDefaultMetrics (registry: Registry, prefix: string): Rea
     const to = `${name.slice(0, -'_total'.length)}_all`
     renamed.set(name, to)
     const source = metric
-    new Gauge({
+    void new Gauge({
       name: to,
       help: `${help.replace(/\.$/, '')} (prom-client's ${name.slice(prefix.length)}, renamed: only counters end in _total)`,
       registers: [registry],

@@ -20,7 +20,13 @@ export function compileAccessPolicy (loaded: LoadedAccessPolicy): { policy?: Acc
       const path = item !== undefined ? [...list, j] : list
       const [line, col] = item ?? nodePosition(loaded.source, list) ?? [1, 1]
       diagnostics.push({
-        code: 'GW0006', rule: 'invalid-value', severity: 'error', file: loaded.source.file, line, col, path,
+        code: 'GW0006',
+        rule: 'invalid-value',
+        severity: 'error',
+        file: loaded.source.file,
+        line,
+        col,
+        path,
         message: `unknown command "${c}" (expected one of: ${COMMAND_NAMES})`
       })
     })

@@ -157,27 +157,36 @@ export function createGateway (deps: GatewayDeps): Gateway {
   // synchronously: admitRequest's promise, spreads and header decoding were ~5 µs per request.
   const noPolicy = Object.freeze({ decision: NO_POLICY.decision, rule: NO_POLICY.rule })
   const noPolicyCount = metrics.accessDecisions.labels(noPolicy)
-  const decide: Decide = access === undefined ? passes : access.controller === undefined && access.verifier === undefined ? (request, control) => {
-    if (request.ctx.queryError === undefined) {
-      request.access = noPolicy
-      noPolicyCount.inc()
-    }
-    return passes(request, control)
-  } : async (request, control) => {
-    const c = request.ctx
-    if (c.queryError !== undefined) return await passes(request, control)
-    const a = await admitRequest({
-      method: c.method, command: c.command, deviceId: c.deviceId, deviceType: c.deviceType,
-      userAgent: c.userAgent, protocolVersion: c.protocolVersion, authorization: request.authorization
-    }, { ...access, metrics, logger })
-    request.admission = a
-    if (a.kind === 'forward' || a.kind === 'refused') {
-      request.access = { decision: a.decision.decision, rule: a.decision.rule }
-      metrics.accessDecisions.inc(request.access)
-    }
-    if (a.kind === 'forward') request.identity = a.identity
-    return await passes(request, control)
-  }
+  const decide: Decide = access === undefined
+    ? passes
+    : access.controller === undefined && access.verifier === undefined
+      ? (request, control) => {
+          if (request.ctx.queryError === undefined) {
+            request.access = noPolicy
+            noPolicyCount.inc()
+          }
+          return passes(request, control)
+        }
+      : async (request, control) => {
+        const c = request.ctx
+        if (c.queryError !== undefined) return await passes(request, control)
+        const a = await admitRequest({
+          method: c.method,
+          command: c.command,
+          deviceId: c.deviceId,
+          deviceType: c.deviceType,
+          userAgent: c.userAgent,
+          protocolVersion: c.protocolVersion,
+          authorization: request.authorization
+        }, { ...access, metrics, logger })
+        request.admission = a
+        if (a.kind === 'forward' || a.kind === 'refused') {
+          request.access = { decision: a.decision.decision, rule: a.decision.rule }
+          metrics.accessDecisions.inc(request.access)
+        }
+        if (a.kind === 'forward') request.identity = a.identity
+        return await passes(request, control)
+      }
   // A reload (SIGHUP, file change) or a list change re-checks every held Ping: a device the new
   // policy refuses gets its answer now (Ping Status 129), not at the end of its heartbeat.
   access?.controller?.onChange(() => {

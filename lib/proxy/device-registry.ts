@@ -188,8 +188,13 @@ export class DeviceRegistry {
       if (filter.deviceId !== undefined && e.deviceId !== filter.deviceId) continue
       if (user !== undefined && e.user.toLowerCase() !== user) continue
       out.push({
-        deviceId: e.deviceId, user: e.user, deviceType: e.deviceType, userAgent: e.userAgent,
-        protocolVersion: e.protocolVersion, lastSeen: new Date(e.lastSeen).toISOString(), lastCommand: e.lastCommand,
+        deviceId: e.deviceId,
+        user: e.user,
+        deviceType: e.deviceType,
+        userAgent: e.userAgent,
+        protocolVersion: e.protocolVersion,
+        lastSeen: new Date(e.lastSeen).toISOString(),
+        lastCommand: e.lastCommand,
         heartbeat: e.heartbeat ?? null,
         heldPing: e.held === undefined ? null : { heartbeat: e.held.heartbeat, heldSeconds: Math.round((now - e.held.since) / 1000) },
         heldPings: e.pings.length,

@@ -125,8 +125,12 @@ const PARSE_ERROR_CODES: Readonly<Record<number, string>> = {
 }
 
 const STATUS_TEXT: Readonly<Record<number, string>> = {
-  400: 'Bad Request', 405: 'Method Not Allowed', 408: 'Request Timeout', 414: 'URI Too Long',
-  431: 'Request Header Fields Too Large', 503: 'Service Unavailable'
+  400: 'Bad Request',
+  405: 'Method Not Allowed',
+  408: 'Request Timeout',
+  414: 'URI Too Long',
+  431: 'Request Header Fields Too Large',
+  503: 'Service Unavailable'
 }
 
 /**

@@ -411,7 +411,11 @@ export class ProxyRequest implements RelayTarget, RequestControl {
     this.#traceBody = []
     const c = this.ctx
     trace.emit('request', {
-      reqId: c.reqId, user: c.user, deviceId: c.deviceId, headers: this.#req.headers, contentType: headerValue(this.#req.headers['content-type']),
+      reqId: c.reqId,
+      user: c.user,
+      deviceId: c.deviceId,
+      headers: this.#req.headers,
+      contentType: headerValue(this.#req.headers['content-type']),
       fields: { method: c.method, command: c.command, query: c.search, ...(this.#stream !== undefined ? { bodyStreamed: true } : {}) },
       body: this.state.body !== undefined ? [this.state.body] : undefined
     })
@@ -431,7 +435,11 @@ export class ProxyRequest implements RelayTarget, RequestControl {
     const c = this.ctx
     const res = this.#res
     trace.emit('response', {
-      reqId: c.reqId, user: c.user, deviceId: c.deviceId, headers: res.getHeaders() as Record<string, string | string[] | number | undefined>, contentType: headerValue(res.getHeader('content-type') as string | undefined),
+      reqId: c.reqId,
+      user: c.user,
+      deviceId: c.deviceId,
+      headers: res.getHeaders() as Record<string, string | string[] | number | undefined>,
+      contentType: headerValue(res.getHeader('content-type') as string | undefined),
       fields: { method: c.method, command: c.command, status: res.headersSent ? res.statusCode : 0, outcome, durationMs: Math.round(this.#deps.clock.now() - this.#started), ...(this.#upstream !== undefined ? { upstream: this.#upstream.name } : {}) },
       body: this.#traceBody
     })

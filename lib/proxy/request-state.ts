@@ -71,10 +71,15 @@ class StateRecord implements RequestState {
   }
 
   get credential (): string {
-    return this.#credential ??= this.authorization === undefined ? '' : createHash('sha256').update(this.authorization).digest('base64')
+    this.#credential ??= this.authorization === undefined ? '' : createHash('sha256').update(this.authorization).digest('base64')
+    return this.#credential
   }
 
-  get identity (): string { return this.#identity ??= credentialDigest(this.authorization) }
+  get identity (): string {
+    this.#identity ??= credentialDigest(this.authorization)
+    return this.#identity
+  }
+
   set identity (v: string) { this.#identity = v }
 }
 

@@ -21,7 +21,7 @@ export interface FleetLists {
 }
 
 /** Deletes the lock only if it still holds this gateway's token. */
-const UNLOCK_SCRIPT = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`
+const UNLOCK_SCRIPT = 'if redis.call(\'GET\', KEYS[1]) == ARGV[1] then return redis.call(\'DEL\', KEYS[1]) end return 0'
 
 /**
  * One hash per user, field DeviceId, value `firstSeen:lastSeen` (epoch ms). Touches the device

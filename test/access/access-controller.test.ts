@@ -131,7 +131,9 @@ t.test('the watcher: bursts collapse into one call; ConfigMap ..data swaps and u
   const warnings: string[] = []
   let calls = 0
   const stop = watchPolicyFile({
-    file: '/etc/gw/devices.yaml', timers: clock, onChange: () => { calls++ },
+    file: '/etc/gw/devices.yaml',
+    timers: clock,
+    onChange: () => { calls++ },
     logger: { warn: (_o: object, m: string) => { warnings.push(m) } } as never,
     watch: (dir, l) => { t.equal(dir, '/etc/gw'); listener = l; return { close: () => { closed = true }, on: (_e: string, f: (err: Error) => void) => { onError = f; return undefined as never } } as never }
   })
@@ -149,4 +151,3 @@ t.test('the watcher: bursts collapse into one call; ConfigMap ..data swaps and u
   t.equal(calls, 1, 'stopped: the pending reload is cancelled')
   t.ok(closed)
 })
-

@@ -158,6 +158,7 @@ t.test('serve --workers 2: one admin listener over two workers', async (t) => {
     let settled = false
     const all = Promise.allSettled(answers).finally(() => { settled = true })
     const during: number[] = []
+    // eslint-disable-next-line no-unmodified-loop-condition -- set by the promise's finally
     while (!settled) { during.push(await options()) }
     const results = await all
     const ok = results.filter((r) => r.status === 'fulfilled' && r.value.ok)

@@ -78,7 +78,7 @@ t.test('a misspelt key gets a suggestion', async (t) => {
 })
 
 t.test('duplicate upstream names', async (t) => {
-  const d = lintGatewayConfig(loadGatewayConfig(BASE.replace(/(  - .*\n)/, '$1$1'), 'gw.yaml'))
+  const d = lintGatewayConfig(loadGatewayConfig(BASE.replace(/( {2}- .*\n)/, '$1$1'), 'gw.yaml'))
   t.match(d, [{ code: 'GW0007', line: 4, col: 13 }])
 })
 

@@ -64,8 +64,10 @@ t.test('the JSON Schema and the loader agree on the shipped files', async (t) =>
   for (const file of files) {
     const text = readFileSync(file, 'utf8')
     const kind = /\$schema=\S*\/([a-z-]+)\.schema\.json/.exec(text)?.[1]
-    const diags = kind === 'gateway' ? loadGatewayConfig(text, file).diagnostics
-      : kind === 'topology' ? parseTopology(text, file).diagnostics
+    const diags = kind === 'gateway'
+      ? loadGatewayConfig(text, file).diagnostics
+      : kind === 'topology'
+        ? parseTopology(text, file).diagnostics
         : kind === 'timeouts-catalog' ? loadCatalog(text, file).diagnostics : undefined
     t.same(diags, [], `${relative(ROOT, file)}: the loader accepts it too`)
   }

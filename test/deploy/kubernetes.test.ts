@@ -73,15 +73,20 @@ t.test('the validators do refuse broken resources', async (t) => {
 })
 
 interface Container {
-  args: string[], env: { name: string, value: string }[], ports: { name: string, containerPort: number }[]
-  readinessProbe: { httpGet: { path: string, port: string } }, livenessProbe: { httpGet: { path: string, port: string } }
+  args: string[],
+  env: { name: string, value: string }[],
+  ports: { name: string, containerPort: number }[]
+  readinessProbe: { httpGet: { path: string, port: string } },
+  livenessProbe: { httpGet: { path: string, port: string } }
   resources: { requests: Record<string, string>, limits: Record<string, string> }
   securityContext: { readOnlyRootFilesystem: boolean, allowPrivilegeEscalation: boolean, capabilities: { drop: string[] } }
   volumeMounts: { name: string, mountPath: string }[]
 }
 interface PodSpec {
-  terminationGracePeriodSeconds: number, securityContext: { runAsNonRoot: boolean, runAsUser: number }
-  containers: Container[], volumes: { name: string, projected?: { sources: { configMap?: { name: string }, secret?: { name: string, items: { key: string, path: string }[] } }[] } }[]
+  terminationGracePeriodSeconds: number,
+  securityContext: { runAsNonRoot: boolean, runAsUser: number }
+  containers: Container[],
+  volumes: { name: string, projected?: { sources: { configMap?: { name: string }, secret?: { name: string, items: { key: string, path: string }[] } }[] } }[]
 }
 
 t.test('the Deployment: probes on the configured admin port, non-root, read-only root, resources, config mounted', async (t) => {

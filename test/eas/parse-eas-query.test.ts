@@ -11,7 +11,7 @@ const PLAIN: ReadonlyArray<[string, string, Partial<EasQuery>]> = [
   ['names and command in any case', 'cmd=foldersync&USER=CONTOSO%5Cjdoe&deviceid=abc&DEVICETYPE=SP', { command: 'FolderSync', user: 'CONTOSO\\jdoe', deviceId: 'abc', deviceType: 'SP' }],
   ['unknown command kept as sent', `Cmd=GetHierarchyX&${BASE}`, { command: 'GetHierarchyX' }],
   ['legacy command', `Cmd=gethierarchy&${BASE}`, { command: 'GetHierarchy' }],
-  ['+ is a space, %2B a plus', `Cmd=Sync&User=John+Doe%2Bx&DeviceId=d&DeviceType=t`, { user: 'John Doe+x' }],
+  ['+ is a space, %2B a plus', 'Cmd=Sync&User=John+Doe%2Bx&DeviceId=d&DeviceType=t', { user: 'John Doe+x' }],
   ['leading ?, empty pairs, unknown and repeated unknown parameters', `?&Cmd=Ping&&${BASE}&Foo=1&foo=2&`, { command: 'Ping' }],
   ['User may be absent', 'Cmd=Ping&DeviceId=d&DeviceType=t', { user: undefined }],
   ['32-character DeviceId', `Cmd=Ping&User=u&DeviceId=${'A1'.repeat(16)}&DeviceType=t`, { deviceId: 'A1'.repeat(16) }],
@@ -109,9 +109,22 @@ t.test('base64 queries: every command code, every version, every parameter', asy
     params: [[0, '3:1:0'], [1, '5'], [2, 'Inbox'], [3, '5:1'], [4, 'RgAAAA'], [5, '0'], [6, 'occ'], [7, [0x03]], [8, 'jdoe@contoso.com']]
   }))
   t.same(q, {
-    form: 'base64', command: 'SmartReply', deviceId: 'v141Device', deviceType: 'SmartPhone', protocolVersion: '14.1', locale: 0x0409,
-    attachmentName: '3:1:0', collectionId: '5', collectionName: 'Inbox', itemId: '5:1', longId: 'RgAAAA', parentId: '0',
-    occurrence: 'occ', saveInSent: true, acceptMultiPart: true, user: 'jdoe@contoso.com'
+    form: 'base64',
+    command: 'SmartReply',
+    deviceId: 'v141Device',
+    deviceType: 'SmartPhone',
+    protocolVersion: '14.1',
+    locale: 0x0409,
+    attachmentName: '3:1:0',
+    collectionId: '5',
+    collectionName: 'Inbox',
+    itemId: '5:1',
+    longId: 'RgAAAA',
+    parentId: '0',
+    occurrence: 'occ',
+    saveInSent: true,
+    acceptMultiPart: true,
+    user: 'jdoe@contoso.com'
   })
   t.match(parseEasQuery(b64({ params: [[7, [0x00]]] })), { saveInSent: false, acceptMultiPart: false })
   t.match(parseEasQuery(b64({ params: [[7, [0x02]]] })), { saveInSent: false, acceptMultiPart: true })

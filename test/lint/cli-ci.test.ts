@@ -1,3 +1,4 @@
+/* eslint-disable no-control-regex -- these tests look for the ANSI colour escapes (ESC [) in the output */
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import t from 'tap'

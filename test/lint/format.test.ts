@@ -13,7 +13,11 @@ async function report (example: string): Promise<LintReport> {
   const file = `examples/${example}/topology.yaml`
   const r = await lintTopology({ file, text: readFileSync(join(ROOT, file), 'utf8'), catalog, readFile: async (p) => readFileSync(join(ROOT, p), 'utf8') })
   return {
-    file, toolVersion: '0.0.0-test', findings: r.findings, suppressed: r.suppressed.length, exitCode: exitCodeFor(r.findings, 'error'),
+    file,
+    toolVersion: '0.0.0-test',
+    findings: r.findings,
+    suppressed: r.suppressed.length,
+    exitCode: exitCodeFor(r.findings, 'error'),
     ...(r.chain !== undefined ? { heartbeat: summarizeHeartbeat(r.chain) } : {})
   }
 }

@@ -7,11 +7,23 @@ const path = (server: string, timeout: string): string =>
   `server: ${server}\nmargin: 5s\nhops:\n  - name: ng\n    kind: nginx\n    balancing: single\n    timeouts:\n      proxy_read_timeout: ${timeout}\n      proxy_send_timeout: ${timeout}\n`
 
 const invalid = [
-  { name: 'safe heartbeat below Horde\'s default minimum', text: path('{ kind: horde }', '50s'), severity: 'error', lineNeedle: 'proxy_read_timeout', needle: '50s',
-    message: /largest heartbeat this path carries safely is 44s \(proxy_read_timeout 50s on hop "ng"\), below Horde's minimum 1m \(not set: Horde's default activesync\.ping\.heartbeatmin\)/ },
+  {
+    name: 'safe heartbeat below Horde\'s default minimum',
+    text: path('{ kind: horde }', '50s'),
+    severity: 'error',
+    lineNeedle: 'proxy_read_timeout',
+    needle: '50s',
+    message: /largest heartbeat this path carries safely is 44s \(proxy_read_timeout 50s on hop "ng"\), below Horde's minimum 1m \(not set: Horde's default activesync\.ping\.heartbeatmin\)/
+  },
   { name: 'safe heartbeat below a set minimum', text: path('{ kind: horde, minHeartbeat: 30s, maxHeartbeat: 10m }', '20s'), severity: 'error', lineNeedle: 'proxy_read_timeout', needle: '20s', message: /below Horde's minimum 30s:/ },
-  { name: 'safe heartbeat above Horde\'s default maximum', text: path('{ kind: horde }', '2h'), severity: 'warning', lineNeedle: 'horde', needle: 'horde',
-    message: /above Horde's maximum 45m \(not set: Horde's default activesync\.ping\.heartbeatmax\): Horde answers longer Pings at once with Status 5/ },
+  {
+    name: 'safe heartbeat above Horde\'s default maximum',
+    text: path('{ kind: horde }', '2h'),
+    severity: 'warning',
+    lineNeedle: 'horde',
+    needle: 'horde',
+    message: /above Horde's maximum 45m \(not set: Horde's default activesync\.ping\.heartbeatmax\): Horde answers longer Pings at once with Status 5/
+  },
   { name: 'safe heartbeat above a set maximum', text: path('{ kind: horde, minHeartbeat: 5s, maxHeartbeat: 600s }', '20m'), severity: 'warning', lineNeedle: 'server', needle: '600s', message: /above Horde's maximum 10m:/ }
 ]
 

@@ -43,6 +43,7 @@ t.test('a pipe nobody reads: the write waits without blocking this thread, and c
   t.equal(done, undefined, 'not written yet: the pipe is full')
   const buf = Buffer.alloc(65536)
   let read = 0
+  // eslint-disable-next-line no-unmodified-loop-condition -- set by the write's callback
   while (done === undefined) {
     try { read += readSync(reader, buf) } catch { await new Promise((resolve) => setImmediate(resolve)) }
   }

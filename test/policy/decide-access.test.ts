@@ -14,8 +14,13 @@ function policy (yaml: string): AccessPolicy {
 }
 
 const IPHONE: AccessRequest = {
-  method: 'POST', command: 'Sync', user: 'alice@corp.example', deviceId: 'ABC123', deviceType: 'iPhone',
-  userAgent: 'Apple-iPhone15C2/2104.81', protocolVersion: '16.1'
+  method: 'POST',
+  command: 'Sync',
+  user: 'alice@corp.example',
+  deviceId: 'ABC123',
+  deviceType: 'iPhone',
+  userAgent: 'Apple-iPhone15C2/2104.81',
+  protocolVersion: '16.1'
 }
 const NOW: AccessState = { now: 1_000 }
 

@@ -173,9 +173,20 @@ t.test('snapshot: the /devices view', async (t) => {
   clock.now += 2600
   const snap = reg.snapshot() as Record<string, unknown>[]
   t.strictSame(snap[1], {
-    deviceId: 'A', user: 'bob', deviceType: 'iPhone', userAgent: 'Apple-iPhone/1', protocolVersion: '14.1',
-    lastSeen: new Date(1_000_000).toISOString(), lastCommand: 'Ping', heartbeat: 480,
-    heldPing: { heartbeat: 480, heldSeconds: 4 }, heldPings: 1, superseded: 0, address: null, lastOutcome: null, lastStatus: null
+    deviceId: 'A',
+    user: 'bob',
+    deviceType: 'iPhone',
+    userAgent: 'Apple-iPhone/1',
+    protocolVersion: '14.1',
+    lastSeen: new Date(1_000_000).toISOString(),
+    lastCommand: 'Ping',
+    heartbeat: 480,
+    heldPing: { heartbeat: 480, heldSeconds: 4 },
+    heldPings: 1,
+    superseded: 0,
+    address: null,
+    lastOutcome: null,
+    lastStatus: null
   }, 'every field of a device holding a Ping (heldSeconds rounded)')
   t.match(snap[0], { deviceId: 'B', lastCommand: 'Sync', heldPing: null, heartbeat: null, deviceType: undefined })
   t.same(JSON.parse(JSON.stringify(snap[0])), { deviceId: 'B', user: 'bob', lastSeen: new Date(1_001_000).toISOString(), lastCommand: 'Sync', heartbeat: null, heldPing: null, heldPings: 0, superseded: 0, address: null, lastOutcome: null, lastStatus: null }, 'as JSON: unknown descriptive fields left out; heartbeat null until the server accepted one')

@@ -3,7 +3,11 @@ import { createRequestLimiter, type LimitSettings } from '../../lib/policy/index
 import { createFleetLimiter } from '../../lib/proxy/fleet-limiter.js'
 
 const SETTINGS: LimitSettings = {
-  requestsPerSecond: 0, burst: 1, maxHeldPings: 0, maxConnections: 0, maxRetryAfter: 600_000,
+  requestsPerSecond: 0,
+  burst: 1,
+  maxHeldPings: 0,
+  maxConnections: 0,
+  maxRetryAfter: 600_000,
   perDevice: { requestsPerSecond: 1, burst: 2, maxTracked: 2 }
 }
 

@@ -32,8 +32,15 @@ t.test('unit: buildUpstreamHeaders drops hop-by-hop and Connection-listed names,
 
 t.test('unit: buildDeviceHeaders drops hop-by-hop and Connection-listed names', async (t) => {
   const out = buildDeviceHeaders({
-    connection: 'keep-alive, x-up-hop', 'x-up-hop': '1', 'keep-alive': 'timeout=5', 'transfer-encoding': 'chunked',
-    'proxy-authenticate': 'Basic', upgrade: 'h2c', trailer: 'x-sum', 'set-cookie': ['a=1', 'b=2'], 'x-end': 'kept'
+    connection: 'keep-alive, x-up-hop',
+    'x-up-hop': '1',
+    'keep-alive': 'timeout=5',
+    'transfer-encoding': 'chunked',
+    'proxy-authenticate': 'Basic',
+    upgrade: 'h2c',
+    trailer: 'x-sum',
+    'set-cookie': ['a=1', 'b=2'],
+    'x-end': 'kept'
   })
   t.same(out, { 'set-cookie': ['a=1', 'b=2'], 'x-end': 'kept' })
 })

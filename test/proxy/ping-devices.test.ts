@@ -47,16 +47,34 @@ t.test('/devices on the admin listener: every field, and the gauges', async (t) 
   const [first, second] = view.devices
   t.strictSame(Object.keys(second ?? {}).sort(), ['address', 'deviceId', 'deviceType', 'heartbeat', 'heldPing', 'heldPings', 'lastCommand', 'lastOutcome', 'lastSeen', 'lastStatus', 'protocolVersion', 'superseded', 'user', 'userAgent'], 'the fields of a device (decision and rule too, with access.policy)')
   t.match(second, {
-    deviceId: 'APPL123', user: 'bob', deviceType: 'iPhone', userAgent: 'Apple-iPhone14C2/2105.255', protocolVersion: '14.1',
+    deviceId: 'APPL123',
+    user: 'bob',
+    deviceType: 'iPhone',
+    userAgent: 'Apple-iPhone14C2/2105.255',
+    protocolVersion: '14.1',
     // heartbeat is the last one the server accepted (an empty Ping reuses it); this first Ping is
     // still held, so there is none yet: a Ping with wrong credentials must not set it.
-    lastCommand: 'Ping', heartbeat: null, heldPing: { heartbeat: 5, heldSeconds: Number }, superseded: 0,
+    lastCommand: 'Ping',
+    heartbeat: null,
+    heldPing: { heartbeat: 5, heldSeconds: Number },
+    superseded: 0,
     // The client address while the Ping is held; no request of it has ended yet (issue #13).
-    address: '127.0.0.1', lastOutcome: null, lastStatus: null
+    address: '127.0.0.1',
+    lastOutcome: null,
+    lastStatus: null
   }, 'the iPhone, holding a Ping')
   t.match(first, {
-    deviceId: 'androidc42', user: 'carol', deviceType: 'Android', userAgent: 'Android-Mail/2023.01', protocolVersion: '16.1',
-    lastCommand: 'Sync', heldPing: null, superseded: 0, address: '127.0.0.1', lastOutcome: 'completed', lastStatus: 200
+    deviceId: 'androidc42',
+    user: 'carol',
+    deviceType: 'Android',
+    userAgent: 'Android-Mail/2023.01',
+    protocolVersion: '16.1',
+    lastCommand: 'Sync',
+    heldPing: null,
+    superseded: 0,
+    address: '127.0.0.1',
+    lastOutcome: 'completed',
+    lastStatus: 200
   }, 'the Android, most recently seen, first')
   for (const d of view.devices) {
     const seen = Date.parse(String(d.lastSeen))

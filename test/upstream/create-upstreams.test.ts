@@ -19,7 +19,11 @@ function rig (t: Test, names: string[], over: { random?: () => number, weights?:
   const answer = new Map<string, ProbeResult | Error>()
   const specs = names.map((name, i) => ({ name, url: `http://${name}.example:8080/SOGo/`, verifyCertificate: true, weight: over.weights?.[i] ?? 1 }))
   const set = createUpstreams(specs, {
-    connectTimeout: 1000, pool: POOL, metrics: obs.metrics, logger: obs.logger, clock,
+    connectTimeout: 1000,
+    pool: POOL,
+    metrics: obs.metrics,
+    logger: obs.logger,
+    clock,
     async probe (u, o) {
       probes.push({ name: u.name, path: o.path, at: clock.now() })
       const a = answer.get(u.name) ?? ALIVE
@@ -193,7 +197,9 @@ t.test('stop: every timer cleared, probes aborted, results after stop ignored; c
   const r = rig(t, ['a', 'b'])
   let release: ((r: ProbeResult) => void) | undefined
   const set = createUpstreams([{ name: 'x', url: 'http://x.example/', verifyCertificate: true }], {
-    connectTimeout: 1000, pool: POOL, clock: r.clock,
+    connectTimeout: 1000,
+    pool: POOL,
+    clock: r.clock,
     probe: async (_u, o) => await new Promise<ProbeResult>((resolve) => { release = resolve; o.signal?.addEventListener('abort', () => { resolve(REFUSED) }) })
   })
   set.start()

@@ -81,4 +81,3 @@ function findRoute (hcm: Obj, host: string | undefined, path: string): { vh: num
 function safeTest (re: string, path: string): boolean {
   try { return new RegExp(`^(?:${re})$`).test(path) } catch { return false }
 }
-

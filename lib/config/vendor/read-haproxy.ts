@@ -62,9 +62,12 @@ export function readHaproxy (file: string, text: string, wanted: readonly string
   const close401 = [fe, be].flatMap((sec) => sec.lines).find(closesOn401)
   const balancing = balancingOf(beChain, be)
   return {
-    texts, diagnostics: diags,
+    texts,
+    diagnostics: diags,
     hop: {
-      values, block: be.at, missingAt,
+      values,
+      block: be.at,
+      missingAt,
       described: fe === be ? `listen ${fe.name ?? ''}` : `frontend ${fe.name ?? ''} › backend ${be.name ?? ''}`,
       ...(abort !== undefined ? { abortOnClose: abort } : {}),
       ...(close401 !== undefined ? { closeOn401: { value: true, at: close401.at[0] as VendorLocation } } : {}),
@@ -163,7 +166,6 @@ function criterion (words: readonly string[], path: string, host: string | undef
     }
   })
 }
-
 
 /** Splits the file into sections of tokenized lines (quotes and backslash escapes as HAProxy reads them). */
 function sectionsOf (file: string, text: string, diags: Diagnostic[]): Section[] {

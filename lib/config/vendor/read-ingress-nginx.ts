@@ -57,8 +57,10 @@ function findPath (ing: Obj, host: string | undefined, path: string): DocPath | 
     for (const [pi, p] of arr(obj(obj(r)?.http)?.paths).entries()) {
       const want = String(obj(p)?.path ?? '/')
       const type = obj(p)?.pathType ?? 'ImplementationSpecific'
-      const ok = type === 'Exact' ? path === want
-        : type === 'Prefix' ? want === '/' || path === want.replace(/\/$/, '') || path.startsWith(want.replace(/\/$/, '') + '/')
+      const ok = type === 'Exact'
+        ? path === want
+        : type === 'Prefix'
+          ? want === '/' || path === want.replace(/\/$/, '') || path.startsWith(want.replace(/\/$/, '') + '/')
           : path.startsWith(want)
       if (ok) return ['spec', 'rules', ri, 'http', 'paths', pi]
     }

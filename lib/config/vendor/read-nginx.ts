@@ -48,7 +48,8 @@ export async function readNginx (file: string, text: string, wanted: readonly st
     texts: ctx.texts,
     diagnostics: ctx.diags,
     hop: {
-      values, block: inner.at,
+      values,
+      block: inner.at,
       described: `server ${serverName(chosen.server)} › ${chosen.locations.map((l) => `location ${l.args.join(' ')}`).join(' › ')}`,
       ...(balancing !== undefined ? { balancing } : {})
     }
@@ -90,7 +91,6 @@ async function includeFiles (ctx: Ctx, d: NginxDirective): Promise<string[]> {
   try { names = await ctx.io.listFiles?.(dirname(name)) ?? [] } catch { names = [] } // nginx: a glob matching nothing is fine
   return names.filter((n) => re.test(n)).sort().map((n) => join(dirname(name), n))
 }
-
 
 /** server_name: exact, `*.example.com`, `.example.com`, `mail.*`, `~regex`. */
 function serves (server: NginxDirective, host: string): boolean {

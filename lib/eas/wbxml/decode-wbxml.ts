@@ -14,9 +14,22 @@ const OPAQUE = 0xc3
  * handled above they are every byte whose low six bits are below 0x05, so what remains is a tag.
  */
 const UNUSED_GLOBALS: Readonly<Record<number, string>> = {
-  0x02: 'ENTITY', 0x04: 'LITERAL', 0x40: 'EXT_I_0', 0x41: 'EXT_I_1', 0x42: 'EXT_I_2', 0x43: 'PI',
-  0x44: 'LITERAL_C', 0x80: 'EXT_T_0', 0x81: 'EXT_T_1', 0x82: 'EXT_T_2', 0x83: 'STR_T', 0x84: 'LITERAL_A',
-  0xc0: 'EXT_0', 0xc1: 'EXT_1', 0xc2: 'EXT_2', 0xc4: 'LITERAL_AC'
+  0x02: 'ENTITY',
+  0x04: 'LITERAL',
+  0x40: 'EXT_I_0',
+  0x41: 'EXT_I_1',
+  0x42: 'EXT_I_2',
+  0x43: 'PI',
+  0x44: 'LITERAL_C',
+  0x80: 'EXT_T_0',
+  0x81: 'EXT_T_1',
+  0x82: 'EXT_T_2',
+  0x83: 'STR_T',
+  0x84: 'LITERAL_A',
+  0xc0: 'EXT_0',
+  0xc1: 'EXT_1',
+  0xc2: 'EXT_2',
+  0xc4: 'LITERAL_AC'
 }
 
 /** Decoding state of one call; the decoder itself holds none. */

@@ -14,14 +14,17 @@ export const LINT_JSON_SCHEMA = {
   properties: {
     version: { const: 1 },
     tool: {
-      type: 'object', additionalProperties: false, required: ['name', 'version'],
+      type: 'object',
+      additionalProperties: false,
+      required: ['name', 'version'],
       properties: { name: { const: 'gateway-lint' }, version: { type: 'string' } }
     },
     file: { type: 'string' },
     findings: {
       type: 'array',
       items: {
-        type: 'object', additionalProperties: false,
+        type: 'object',
+        additionalProperties: false,
         required: ['ruleId', 'ruleName', 'level', 'message', 'hint', 'file', 'line', 'col', 'path'],
         properties: {
           ruleId: { type: 'string', pattern: '^GW[0-9]{4}$' },
@@ -38,21 +41,30 @@ export const LINT_JSON_SCHEMA = {
       oneOf: [
         { type: 'null' },
         {
-          type: 'object', additionalProperties: false, required: ['effective', 'largestSafe'],
+          type: 'object',
+          additionalProperties: false,
+          required: ['effective', 'largestSafe'],
           properties: {
             effective: {
-              type: 'object', additionalProperties: false, required: ['seconds', 'source', 'file', 'line', 'col'],
+              type: 'object',
+              additionalProperties: false,
+              required: ['seconds', 'source', 'file', 'line', 'col'],
               properties: { seconds: { type: 'number' }, source: { type: 'string' }, ...position }
             },
             largestSafe: {
               oneOf: [
                 { type: 'null' },
                 {
-                  type: 'object', additionalProperties: false,
+                  type: 'object',
+                  additionalProperties: false,
                   required: ['seconds', 'hop', 'setting', 'valueSeconds', 'marginSeconds', 'file', 'line', 'col'],
                   properties: {
-                    seconds: { type: 'number', minimum: 0 }, hop: { type: 'string' }, setting: { type: 'string' },
-                    valueSeconds: { type: 'number' }, marginSeconds: { type: 'number' }, ...position
+                    seconds: { type: 'number', minimum: 0 },
+                    hop: { type: 'string' },
+                    setting: { type: 'string' },
+                    valueSeconds: { type: 'number' },
+                    marginSeconds: { type: 'number' },
+                    ...position
                   }
                 }
               ]
@@ -62,7 +74,9 @@ export const LINT_JSON_SCHEMA = {
       ]
     },
     summary: {
-      type: 'object', additionalProperties: false, required: ['errors', 'warnings', 'infos', 'suppressed'],
+      type: 'object',
+      additionalProperties: false,
+      required: ['errors', 'warnings', 'infos', 'suppressed'],
       properties: {
         errors: { type: 'integer', minimum: 0 },
         warnings: { type: 'integer', minimum: 0 },

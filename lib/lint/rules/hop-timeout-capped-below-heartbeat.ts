@@ -22,8 +22,8 @@ export const rule: Rule = {
   messages: { capped: CAPPED, cappedBelowMax: CAPPED, cappedRaise: CAPPED, cappedNoSafe: CAPPED },
   hints: {
     capped: `${LOWER} to {cappedSafe} or less; or take "{hop}" off the ActiveSync path.`,
-    cappedBelowMax: `Either raise {setting} on "{hop}" from {value} to its maximum {maxAs} and lower MaxHeartbeatInterval on the server, or clamp Pings at the gateway (server.maxHeartbeat in its config), to {cappedSafe} or less; or leave it at {value} and lower the heartbeat to {safe} or less; or take "{hop}" off the ActiveSync path.`,
-    cappedRaise: `Raise {setting} on "{hop}" from {value} to its maximum {maxAs} and lower MaxHeartbeatInterval on the server, or clamp Pings at the gateway (server.maxHeartbeat in its config), to {cappedSafe} or less; or take "{hop}" off the ActiveSync path.`,
+    cappedBelowMax: 'Either raise {setting} on "{hop}" from {value} to its maximum {maxAs} and lower MaxHeartbeatInterval on the server, or clamp Pings at the gateway (server.maxHeartbeat in its config), to {cappedSafe} or less; or leave it at {value} and lower the heartbeat to {safe} or less; or take "{hop}" off the ActiveSync path.',
+    cappedRaise: 'Raise {setting} on "{hop}" from {value} to its maximum {maxAs} and lower MaxHeartbeatInterval on the server, or clamp Pings at the gateway (server.maxHeartbeat in its config), to {cappedSafe} or less; or take "{hop}" off the ActiveSync path.',
     cappedNoSafe: 'Take "{hop}" off the ActiveSync path: its maximum leaves no room for any heartbeat plus the margin.'
   },
   check (ctx) {

@@ -33,9 +33,11 @@ export const rule: Rule = {
         atKey: true,
         messageId: 'noTimeout',
         data: {
-          hop: hop.name, kind: hop.kind.name,
+          hop: hop.name,
+          kind: hop.kind.name,
           settings: timers.map((t) => `${t.setting.spec.name} ${t.setting.origin === 'set' ? 'off' : 'unset'}`).join(', '),
-          all: timers.map((t) => t.setting.spec.name).join(' and '), needed: formatDuration(needed),
+          all: timers.map((t) => t.setting.spec.name).join(' and '),
+          needed: formatDuration(needed),
           suggest: formatDuration(Math.ceil((needed + topo.model.margin) / 60_000) * 60_000)
         }
       })

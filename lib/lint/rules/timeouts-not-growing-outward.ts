@@ -47,8 +47,12 @@ export const rule: Rule = {
         atKey: outer.setting.origin !== 'set',
         messageId: 'shorterThanInner',
         data: {
-          hop: outer.hop.name, setting: settingName(outer), value: formatTimer(outer.setting.value),
-          innerHop: inner.hop.name, innerSetting: settingName(inner), innerValue: formatTimer(inner.setting.value)
+          hop: outer.hop.name,
+          setting: settingName(outer),
+          value: formatTimer(outer.setting.value),
+          innerHop: inner.hop.name,
+          innerSetting: settingName(inner),
+          innerValue: formatTimer(inner.setting.value)
         }
       })
     })

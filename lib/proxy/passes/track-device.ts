@@ -6,8 +6,12 @@ export const trackDevice: Pass = ({ request, devices }) => {
   if (c.deviceId === undefined || c.deviceId === '') return undefined
   return {
     device: devices.touch({
-      user: c.user, deviceId: c.deviceId, deviceType: c.deviceType, userAgent: c.userAgent,
-      protocolVersion: c.protocolVersion, command: c.command === '' ? c.method : c.command
+      user: c.user,
+      deviceId: c.deviceId,
+      deviceType: c.deviceType,
+      userAgent: c.userAgent,
+      protocolVersion: c.protocolVersion,
+      command: c.command === '' ? c.method : c.command
     })
   }
 }

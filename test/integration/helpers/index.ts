@@ -14,15 +14,15 @@
  * - {@link loadGatewayFixture}, {@link loadTopology}, {@link lintTopology}, {@link readmePromql}:
  *   the files in test/integration/fixtures/, `gateway lint` on them, the README's PromQL.
  */
-export * from './proc.js';
-export * from './wbxml.js';
-export * from './eas.js';
-export * from './sogo.js';
-export * from './horde.js';
-export * from './servers.js';
-export * from './require-peer.js';
-export * from './peers.js';
-export * from './gateway.js';
-export * from './gateway-admin.js';
-export * from './fixtures.js';
-export * from './paths.js';
+export * from './proc.js'
+export * from './wbxml.js'
+export * from './eas.js'
+export * from './sogo.js'
+export * from './horde.js'
+export * from './servers.js'
+export * from './require-peer.js'
+export * from './peers.js'
+export * from './gateway.js'
+export * from './gateway-admin.js'
+export * from './fixtures.js'
+export * from './paths.js'

@@ -8,8 +8,8 @@
  * Default configs follow the appendix of shared/notes/engine.md (one worker /
  * thread, long proxy timeouts for held Pings).
  */
-import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
 import {
   LOOPBACK,
   canConnect,
@@ -22,7 +22,7 @@ import {
   waitFor,
   type ManagedProcess,
   type TapLike,
-} from './proc.js';
+} from './proc.js'
 
 /** A running peer. */
 export interface Peer {
@@ -60,15 +60,15 @@ interface LaunchSpec {
   port?: number;
 }
 
-const BIND_ERROR = /address already in use|cannot bind|bind\(\).*failed|EADDRINUSE/i;
+const BIND_ERROR = /address already in use|cannot bind|bind\(\).*failed|EADDRINUSE/i
 
-async function launch(t: TapLike, spec: LaunchSpec): Promise<Peer> {
-  const binPath = findExecutable(spec.binary);
-  if (!binPath) throw new Error(`${spec.binary} not found: run \`bash scripts/peers-install.sh\``);
-  const dir = await makeTempDir(t, `eas-it-${spec.name}-`);
+async function launch (t: TapLike, spec: LaunchSpec): Promise<Peer> {
+  const binPath = findExecutable(spec.binary)
+  if (!binPath) throw new Error(`${spec.binary} not found: run \`bash scripts/peers-install.sh\``)
+  const dir = await makeTempDir(t, `eas-it-${spec.name}-`)
   for (let attempt = 1; ; attempt++) {
-    const port = spec.port ?? (await freePort());
-    const configFile = await spec.writeConfig({ port, dir });
+    const port = spec.port ?? (await freePort())
+    const configFile = await spec.writeConfig({ port, dir })
     const proc = startProcess(t, {
       name: spec.name,
       command: binPath,
@@ -76,25 +76,25 @@ async function launch(t: TapLike, spec: LaunchSpec): Promise<Peer> {
       cwd: dir,
       stopGraceMs: 5000,
       ...(spec.stopSignal ? { stopSignal: spec.stopSignal } : {}),
-    });
+    })
     try {
       await waitFor(`${spec.name} on 127.0.0.1:${port}`, () => spec.ready(port), {
         timeoutMs: spec.readyTimeoutMs,
         abortIf: () => exitedReason(proc),
-      });
+      })
       return {
         url: `http://${LOOPBACK}:${port}`,
         port,
         dir,
         configFile,
         process: proc,
-        stop: async () => void (await proc.stop()),
-      };
+        stop: async () => { await proc.stop() },
+      }
     } catch (err) {
-      await proc.stop();
+      await proc.stop()
       // Someone took the port between freePort() and bind(): try another one.
-      if (spec.port === undefined && attempt < 3 && BIND_ERROR.test(proc.output())) continue;
-      throw err;
+      if (spec.port === undefined && attempt < 3 && BIND_ERROR.test(proc.output())) continue
+      throw err
     }
   }
 }
@@ -120,11 +120,11 @@ export interface NginxOptions {
 }
 
 /** Generates the default nginx.conf (exported for tests that want to tweak it). */
-export function nginxConfig(ctx: PeerConfigContext, o: NginxOptions): string {
-  if (!o.upstream) throw new Error('startNginx: `upstream` or `config` is required');
-  const up = new URL(o.upstream);
-  const rt = o.readTimeoutSec ?? 3700;
-  const ka = o.upstreamKeepalive ?? 0;
+export function nginxConfig (ctx: PeerConfigContext, o: NginxOptions): string {
+  if (!o.upstream) throw new Error('startNginx: `upstream` or `config` is required')
+  const up = new URL(o.upstream)
+  const rt = o.readTimeoutSec ?? 3700
+  const ka = o.upstreamKeepalive ?? 0
   return `worker_processes 1;
 error_log ${join(ctx.dir, 'error.log')} warn;
 events { worker_connections 4096; }
@@ -153,20 +153,20 @@ http {
     }
   }
 }
-`;
+`
 }
 
 /** Starts nginx (master + 1 worker, foreground) as a reverse proxy. */
-export function startNginx(t: TapLike, opts: NginxOptions): Promise<Peer> {
+export function startNginx (t: TapLike, opts: NginxOptions): Promise<Peer> {
   return launch(t, {
     name: 'nginx',
     binary: 'nginx',
     ...(opts.port !== undefined ? { port: opts.port } : {}),
     writeConfig: async (ctx) => {
-      await mkdir(join(ctx.dir, 'tmp'), { recursive: true, mode: 0o755 });
-      const file = join(ctx.dir, 'nginx.conf');
-      await writeFile(file, opts.config ? opts.config(ctx) : nginxConfig(ctx, opts));
-      return file;
+      await mkdir(join(ctx.dir, 'tmp'), { recursive: true, mode: 0o755 })
+      const file = join(ctx.dir, 'nginx.conf')
+      await writeFile(file, opts.config ? opts.config(ctx) : nginxConfig(ctx, opts))
+      return file
     },
     args: ({ dir, configFile }) => [
       '-p', `${dir}/`,
@@ -177,7 +177,7 @@ export function startNginx(t: TapLike, opts: NginxOptions): Promise<Peer> {
     ready: (port) => canConnect(port, 500),
     readyTimeoutMs: 10_000,
     stopSignal: 'SIGTERM',
-  });
+  })
 }
 
 /** Options for {@link startHaproxy}. */
@@ -200,10 +200,10 @@ export interface HaproxyOptions {
 }
 
 /** Generates the default haproxy.cfg (engine.md appendix, `haproxy-abort.cfg`). */
-export function haproxyConfig(ctx: PeerConfigContext, o: HaproxyOptions): string {
-  if (!o.upstream) throw new Error('startHaproxy: `upstream` or `config` is required');
-  const server = o.upstream.includes('://') ? new URL(o.upstream).host : o.upstream;
-  const to = o.timeouts ?? {};
+export function haproxyConfig (ctx: PeerConfigContext, o: HaproxyOptions): string {
+  if (!o.upstream) throw new Error('startHaproxy: `upstream` or `config` is required')
+  const server = o.upstream.includes('://') ? new URL(o.upstream).host : o.upstream
+  const to = o.timeouts ?? {}
   return `global
     nbthread 1
     maxconn 6000
@@ -225,24 +225,24 @@ backend be
     http-reuse ${o.httpReuse ?? 'safe'}
     server up1 ${server}
     ${o.extraBackend ?? ''}
-`;
+`
 }
 
 /** Starts HAProxy in the foreground (`-db`) as a reverse proxy. */
-export function startHaproxy(t: TapLike, opts: HaproxyOptions): Promise<Peer> {
+export function startHaproxy (t: TapLike, opts: HaproxyOptions): Promise<Peer> {
   return launch(t, {
     name: 'haproxy',
     binary: 'haproxy',
     ...(opts.port !== undefined ? { port: opts.port } : {}),
     writeConfig: async (ctx) => {
-      const file = join(ctx.dir, 'haproxy.cfg');
-      await writeFile(file, opts.config ? opts.config(ctx) : haproxyConfig(ctx, opts));
-      return file;
+      const file = join(ctx.dir, 'haproxy.cfg')
+      await writeFile(file, opts.config ? opts.config(ctx) : haproxyConfig(ctx, opts))
+      return file
     },
     args: ({ configFile }) => ['-db', '-f', configFile],
     ready: (port) => canConnect(port, 500),
     readyTimeoutMs: 10_000,
-  });
+  })
 }
 
 /** Options for {@link startPrometheus}. */
@@ -261,9 +261,9 @@ export interface PrometheusOptions {
 }
 
 /** Generates the default prometheus.yml. */
-export function prometheusConfig(_ctx: PeerConfigContext, o: PrometheusOptions): string {
-  const iv = o.scrapeIntervalSec ?? 1;
-  const targets = (o.targets ?? []).map((x) => JSON.stringify(x)).join(', ');
+export function prometheusConfig (_ctx: PeerConfigContext, o: PrometheusOptions): string {
+  const iv = o.scrapeIntervalSec ?? 1
+  const targets = (o.targets ?? []).map((x) => JSON.stringify(x)).join(', ')
   return `global:
   scrape_interval: ${iv}s
   scrape_timeout: ${iv}s
@@ -272,19 +272,19 @@ scrape_configs:
     metrics_path: ${JSON.stringify(o.metricsPath ?? '/metrics')}
     static_configs:
       - targets: [${targets}]
-`;
+`
 }
 
 /** Starts Prometheus with a fresh TSDB in its temp dir; ready when `/-/ready` answers 200. */
-export function startPrometheus(t: TapLike, opts: PrometheusOptions = {}): Promise<Peer> {
+export function startPrometheus (t: TapLike, opts: PrometheusOptions = {}): Promise<Peer> {
   return launch(t, {
     name: 'prometheus',
     binary: 'prometheus',
     ...(opts.port !== undefined ? { port: opts.port } : {}),
     writeConfig: async (ctx) => {
-      const file = join(ctx.dir, 'prometheus.yml');
-      await writeFile(file, opts.config ? opts.config(ctx) : prometheusConfig(ctx, opts));
-      return file;
+      const file = join(ctx.dir, 'prometheus.yml')
+      await writeFile(file, opts.config ? opts.config(ctx) : prometheusConfig(ctx, opts))
+      return file
     },
     args: ({ port, dir, configFile }) => [
       `--config.file=${configFile}`,
@@ -294,29 +294,29 @@ export function startPrometheus(t: TapLike, opts: PrometheusOptions = {}): Promi
     ],
     ready: async (port) => (await httpStatus(`http://${LOOPBACK}:${port}/-/ready`, 1000)) === 200,
     readyTimeoutMs: 30_000,
-  });
+  })
 }
 
 /** Runs an instant PromQL query; resolves the `data.result` array of the API answer. */
-export async function queryPrometheus(prom: Peer, promql: string): Promise<Array<{ metric: Record<string, string>; value: [number, string] }>> {
+export async function queryPrometheus (prom: Peer, promql: string): Promise<Array<{ metric: Record<string, string>; value: [number, string] }>> {
   const res = await fetch(`${prom.url}/api/v1/query?query=${encodeURIComponent(promql)}`, {
     signal: AbortSignal.timeout(5000),
-  });
-  const body = (await res.json()) as { status: string; error?: string; data?: { result?: unknown } };
-  if (body.status !== 'success') throw new Error(`PromQL ${promql}: ${body.error ?? res.status}`);
-  return (body.data?.result ?? []) as Array<{ metric: Record<string, string>; value: [number, string] }>;
+  })
+  const body = (await res.json()) as { status: string; error?: string; data?: { result?: unknown } }
+  if (body.status !== 'success') throw new Error(`PromQL ${promql}: ${body.error ?? res.status}`)
+  return (body.data?.result ?? []) as Array<{ metric: Record<string, string>; value: [number, string] }>
 }
 
 /** Polls Prometheus until every scrape target is healthy ("up"), bounded by `timeoutMs`. */
-export async function waitForScrape(prom: Peer, timeoutMs = 15_000): Promise<void> {
+export async function waitForScrape (prom: Peer, timeoutMs = 15_000): Promise<void> {
   await waitFor(
     'Prometheus targets to be up',
     async () => {
-      const res = await fetch(`${prom.url}/api/v1/targets`, { signal: AbortSignal.timeout(2000) });
-      const body = (await res.json()) as { data?: { activeTargets?: Array<{ health: string }> } };
-      const targets = body.data?.activeTargets ?? [];
-      return targets.length > 0 && targets.every((x) => x.health === 'up');
+      const res = await fetch(`${prom.url}/api/v1/targets`, { signal: AbortSignal.timeout(2000) })
+      const body = (await res.json()) as { data?: { activeTargets?: Array<{ health: string }> } }
+      const targets = body.data?.activeTargets ?? []
+      return targets.length > 0 && targets.every((x) => x.health === 'up')
     },
-    { timeoutMs, abortIf: () => exitedReason(prom.process) },
-  );
+    { timeoutMs, abortIf: () => exitedReason(prom.process) }
+  )
 }

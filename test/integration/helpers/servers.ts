@@ -4,9 +4,9 @@
  * (scripts/horde-up.sh, EAS 16.0, Apache + mod_php). What differs between them is data here,
  * measured (shared notes sogo.md and horde.md), never a branch in a test.
  */
-import { hordeAccessEntries, hordeFixture } from './horde.js';
-import type { PeerName } from './require-peer.js';
-import { deliverMail, sogoAccessEntries, sogoFixture, type SogoUser } from './sogo.js';
+import { hordeAccessEntries, hordeFixture } from './horde.js'
+import type { PeerName } from './require-peer.js'
+import { deliverMail, sogoAccessEntries, sogoFixture, type SogoUser } from './sogo.js'
 
 /** How the server's front logged a request once it ended. */
 export interface ServerAccessEntry {
@@ -47,9 +47,9 @@ export interface EasServer {
 }
 
 /** SOGo, as scripts/sogo-up.sh started it. */
-export function sogoServer(): EasServer {
-  const f = sogoFixture();
-  const check = Math.max(5, f.internalSync);
+export function sogoServer (): EasServer {
+  const f = sogoFixture()
+  const check = Math.max(5, f.internalSync)
   return {
     kind: 'sogo',
     title: 'SOGo 5.8',
@@ -66,12 +66,12 @@ export function sogoServer(): EasServer {
     quietSync: 'empty-body',
     deliver: (m) => deliverMail({ ...m }),
     accessEntries: (id) => sogoAccessEntries(id),
-  };
+  }
 }
 
 /** Horde, as scripts/horde-up.sh started it. */
-export function hordeServer(): EasServer {
-  const f = hordeFixture();
+export function hordeServer (): EasServer {
+  const f = hordeFixture()
   return {
     kind: 'horde',
     title: 'Horde 5.2',
@@ -88,10 +88,10 @@ export function hordeServer(): EasServer {
     quietSync: 'same-key',
     deliver: (m) => deliverMail({ ...m, dovecotConf: f.dovecotConf, domain: f.mailDomain }),
     accessEntries: (id) => hordeAccessEntries(id),
-  };
+  }
 }
 
 /** Both servers, SOGo first. */
-export function easServers(): EasServer[] {
-  return [sogoServer(), hordeServer()];
+export function easServers (): EasServer[] {
+  return [sogoServer(), hordeServer()]
 }
