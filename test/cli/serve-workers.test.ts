@@ -142,11 +142,11 @@ t.test('serve --workers 2: one admin listener over two workers', async (t) => {
     t.equal(sample(await metrics(), 'eas_gateway_requests_total', { command: 'Options', outcome: 'completed' }) - before, 4, 'the dead worker\'s counts stay in the sum')
   })
 
-  await t.test('SIGHUP with 50 held Pings: new workers, every held Ping answered 200 Status 1, spread out, none refused', async (t) => {
+  await t.test('SIGHUP with 500 held Pings: new workers, every held Ping answered 200 Status 1, spread out, none refused', async (t) => {
     for (const d of devs) d.destroy()
     devs.length = 0
     await untilMetric('eas_gateway_pings_held', {}, 0)
-    const N = 50
+    const N = 500
     const pings = []
     for (let i = 0; i < N; i++) pings.push(await holdPing(`HUP${i}`))
     await untilMetric('eas_gateway_pings_held', {}, N)
