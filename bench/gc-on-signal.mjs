@@ -2,7 +2,7 @@
 // (node --expose-gc --import …/gc-on-signal.mjs). SIGUSR2 runs two full collections so the heap
 // the runner reads from /metrics right afterwards is live data, not garbage not yet collected.
 // With BENCH_HEAPSNAPSHOT_DIR set (bench --profile only) it then also writes a heap snapshot
-// there and a `<name>.done` marker once the file is complete.
+// there and a `<name>.done` marker once the file is complete (holding the RSS after the GCs, as JSON).
 // Signal listeners do not keep the process alive, and nothing else in the gateway changes.
 import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -14,7 +14,9 @@ process.on('SIGUSR2', () => {
   const dir = process.env.BENCH_HEAPSNAPSHOT_DIR
   if (dir !== undefined && dir !== '') {
     const name = `snap-${++n}.heapsnapshot`
+    // RSS read before the snapshot: writing one grows RSS by far more than the heap itself.
+    const rss = process.memoryUsage().rss
     writeHeapSnapshot(join(dir, name))
-    writeFileSync(join(dir, `${name}.done`), '')
+    writeFileSync(join(dir, `${name}.done`), JSON.stringify({ rss }))
   }
 })

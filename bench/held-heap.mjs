@@ -1,0 +1,180 @@
+#!/usr/bin/env node
+// What one held Ping keeps alive, load-independently: heap snapshots (after two forced GCs) of the
+// built gateway (or of the Node floor, bench/node-floor.mjs) with 0 and N held Pings, diffed by
+// node type and constructor / closure name, divided by N. Plus RSS (VmRSS after the GCs).
+// Same setup as `npm run bench` (bench/upstream.mjs, bench/hold-client.mjs, serve --workers 1).
+// Usage: node bench/held-heap.mjs [--system gateway|floor] [--held 2000] [--top 40] [--json FILE] [--keep DIR (the snapshots)]
+// Needs `npm run build` first. Every process it starts is stopped by PID; its temp dir is removed.
+import { fork, spawn } from 'node:child_process'
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { request } from 'node:http'
+import { createServer } from 'node:net'
+import { tmpdir } from 'node:os'
+import { dirname, join, resolve } from 'node:path'
+import { fileURLToPath, pathToFileURL } from 'node:url'
+import { parseArgs } from 'node:util'
+
+const HERE = dirname(fileURLToPath(import.meta.url))
+const ROOT = resolve(HERE, '..')
+const { values: opt } = parseArgs({
+  options: {
+    system: { type: 'string', default: 'gateway' },
+    held: { type: 'string', default: '2000' },
+    top: { type: 'string', default: '40' },
+    json: { type: 'string' },
+    keep: { type: 'string' }
+  }
+})
+const N = Number(opt.held)
+const TMP = mkdtempSync(join(tmpdir(), 'held-heap-'))
+const procs = []
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
+const log = (s) => process.stderr.write(`held-heap: ${s}\n`)
+
+function cleanup () {
+  for (const p of procs) { try { process.kill(p.pid, 'SIGKILL') } catch {} }
+  rmSync(TMP, { recursive: true, force: true })
+}
+process.on('exit', cleanup)
+for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => process.exit(130))
+
+async function freePort () {
+  return await new Promise((resolve, reject) => {
+    const s = createServer()
+    s.once('error', reject)
+    s.listen(0, '127.0.0.1', () => { const { port } = s.address(); s.close(() => resolve(port)) })
+  })
+}
+
+function get (port, path, method = 'GET', headers = {}, body) {
+  return new Promise((resolve, reject) => {
+    const r = request({ host: '127.0.0.1', port, path, method, headers }, (res) => {
+      const chunks = []
+      res.on('data', (c) => chunks.push(c))
+      res.on('end', () => resolve({ status: res.statusCode, body: Buffer.concat(chunks).toString() }))
+    })
+    r.on('error', reject)
+    r.setTimeout(10_000, () => r.destroy(new Error('timeout')))
+    r.end(body)
+  })
+}
+
+async function waitFor (fn, ms, what) {
+  const deadline = Date.now() + ms
+  for (;;) {
+    try { if (await fn()) return } catch {}
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await sleep(100)
+  }
+}
+
+function startProc (args, env) {
+  const p = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, ...env } })
+  procs.push(p)
+  return p
+}
+
+const upPort = await freePort()
+startProc([join(HERE, 'upstream.mjs'), String(upPort)])
+await waitFor(async () => (await get(upPort, '/__stats')).status === 200, 10_000, 'upstream')
+
+const port = await freePort()
+const preload = ['--expose-gc', '--import', pathToFileURL(join(HERE, 'gc-on-signal.mjs')).href]
+const env = { BENCH_HEAPSNAPSHOT_DIR: TMP }
+let sys
+if (opt.system === 'floor') {
+  sys = startProc([...preload, join(HERE, 'node-floor.mjs'), String(port), String(upPort)], env)
+} else {
+  const cfg = join(TMP, 'gateway.yaml')
+  const adminPort = await freePort()
+  writeFileSync(cfg, `listen: { host: 127.0.0.1, port: ${port} }
+upstreams:
+  - { name: bench, url: "http://127.0.0.1:${upPort}/" }
+server: { minHeartbeat: 60s, maxHeartbeat: 3540s }
+timeouts: { easRequestTimeout: 61m, executionTimeout: 62m, drainGrace: 2s }
+admin: { listen: { host: 127.0.0.1, port: ${adminPort} } }
+log: { level: info }
+limits: { requestsPerSecond: 0, perDevice: { requestsPerSecond: 0 } }
+`)
+  sys = startProc([...preload, join(ROOT, 'dist', 'bin', 'gateway.js'), 'serve', '-c', cfg, '--workers', '1'], env)
+}
+const SYNC = '/Microsoft-Server-ActiveSync?Cmd=Sync&User=bench&DeviceId=BENCH0001&DeviceType=iPhone'
+const syncHeaders = { authorization: 'Basic ' + Buffer.from('bench:bench').toString('base64'), 'ms-asprotocolversion': '14.1', 'content-type': 'application/vnd.ms-sync.wbxml' }
+await waitFor(async () => (await get(port, SYNC, 'POST', syncHeaders, Buffer.alloc(200, 1))).status === 200, 15_000, opt.system)
+// Warm-up: code compiled, lazy singletons built, pools exist (as the bench's wrk warm-up does).
+for (let i = 0; i < 50; i++) await Promise.all(Array.from({ length: 8 }, () => get(port, SYNC, 'POST', syncHeaders, Buffer.alloc(200, 1))))
+await sleep(500)
+
+let snapN = 0
+async function snapshot () {
+  const i = ++snapN
+  process.kill(sys.pid, 'SIGUSR2')
+  const file = join(TMP, `snap-${i}.heapsnapshot`)
+  await waitFor(() => existsSync(`${file}.done`), 120_000, 'heap snapshot')
+  const rss = JSON.parse(readFileSync(`${file}.done`, 'utf8')).rss / 1024
+  const text = readFileSync(file, 'utf8')
+  if (opt.keep !== undefined) writeFileSync(join(opt.keep, `${opt.system}-${i}.heapsnapshot`), text)
+  const r = heapBySize(JSON.parse(text))
+  rmSync(file)
+  return { ...r, rss }
+}
+
+// A first snapshot (discarded): the snapshotter's own first-time allocations are not counted.
+await snapshot()
+log('baseline snapshot')
+const base = await snapshot()
+const holder = fork(join(HERE, 'hold-client.mjs'), [String(port)], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] })
+procs.push(holder)
+const opened = await new Promise((resolve) => { holder.on('message', (m) => { if (m.cmd === 'open') resolve(m) }); holder.send({ cmd: 'open', n: N }) })
+let held = 0
+await waitFor(async () => { held = JSON.parse((await get(upPort, '/__stats')).body).held; return held >= N }, 30_000, `${N} held at the upstream`)
+await sleep(1000)
+log(`snapshot with ${held} held (opened ${opened.opened}, errors ${opened.errors})`)
+const withHeld = await snapshot()
+
+const keys = new Set([...base.by.keys(), ...withHeld.by.keys()])
+const rows = []
+for (const k of keys) {
+  const a = base.by.get(k) ?? { count: 0, size: 0 }
+  const b = withHeld.by.get(k) ?? { count: 0, size: 0 }
+  rows.push({ key: k, count: (b.count - a.count) / held, bytes: (b.size - a.size) / held })
+}
+rows.sort((x, y) => y.bytes - x.bytes)
+const heapPer = (withHeld.total - base.total) / held
+const rssPer = (withHeld.rss - base.rss) * 1024 / held
+const out = [`${opt.system}: ${held} held Pings; heap (snapshot self sizes) ${(heapPer / 1024).toFixed(2)} KiB per held Ping, RSS ${(rssPer / 1024).toFixed(2)} KiB per held Ping`,
+  '| node type / constructor | objects per Ping | bytes per Ping |', '|---|---:|---:|']
+for (const r of rows.slice(0, Number(opt.top))) if (Math.abs(r.bytes) >= 1) out.push(`| ${r.key.replace(/\|/g, '\\|')} | ${r.count.toFixed(2)} | ${r.bytes.toFixed(0)} |`)
+process.stdout.write(out.join('\n') + '\n')
+if (opt.json !== undefined) writeFileSync(opt.json, JSON.stringify({ system: opt.system, held, heapPer, rssPer, rows }, null, 1))
+holder.send({ cmd: 'exit' })
+process.exit(0)
+
+/** Self size and count per (node type, constructor / closure name) of a V8 heap snapshot. */
+function heapBySize (snap) {
+  const meta = snap.snapshot.meta
+  const F = meta.node_fields.length
+  const iType = meta.node_fields.indexOf('type')
+  const iName = meta.node_fields.indexOf('name')
+  const iSize = meta.node_fields.indexOf('self_size')
+  const types = meta.node_types[0]
+  const { nodes, strings } = snap
+  const by = new Map()
+  let total = 0
+  for (let i = 0; i < nodes.length; i += F) {
+    const type = types[nodes[i + iType]]
+    const name = strings[nodes[i + iName]]
+    let key
+    if (type === 'object') key = name
+    else if (type === 'closure') key = `(closure) ${name || '(anonymous)'}`
+    else if (type === 'string' || type === 'concatenated string' || type === 'sliced string') key = '(string)'
+    else if (type === 'number') key = '(number)'
+    else key = `(${type}) ${name.length > 60 ? name.slice(0, 60) + '…' : name}`
+    const e = by.get(key) ?? { count: 0, size: 0 }
+    e.count++
+    e.size += nodes[i + iSize]
+    total += nodes[i + iSize]
+    by.set(key, e)
+  }
+  return { by, total }
+}
