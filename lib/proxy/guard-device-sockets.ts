@@ -56,9 +56,12 @@ export function guardDeviceSockets (server: Server, deps: SocketGuardDeps): Sock
     }
   }
 
+  // One listener shared by every socket ('close' comes once): a closure and a once() wrapper per
+  // connection were about 250 bytes of every held Ping (issue #14, bench/held-heap.mjs).
+  const onSocketClose = (): void => { metrics.deviceConnections.set(--open) }
   server.on('connection', (socket: Socket) => {
     metrics.deviceConnections.set(++open)
-    socket.once('close', () => { metrics.deviceConnections.set(--open) })
+    socket.on('close', onSocketClose)
     const d = limiter.admitConnection(open)
     if (!d.ok) {
       metrics.limitRejections.inc({ limit: 'connections' })
