@@ -114,7 +114,10 @@ export class DeviceRegistry {
       this.#held--
       e.superseded++
     }
-    e.pings.push(ping)
+    // [ping] rather than push(): a push onto the empty array allocates 17 slots (152 bytes) that a
+    // device with one held Ping never uses, and would keep after it (issue #14).
+    if (e.pings.length === 0) e.pings = [ping]
+    else e.pings.push(ping)
     e.held = ping
     this.#held++
     this.#opts.onHold?.(e, ping)

@@ -17,7 +17,7 @@ import type { RequestMetrics } from './request-metrics.js'
 import { TRACE_BODY_CAP, type TraceHub } from './trace-hub.js'
 import type { RequestContext } from './request-context.js'
 import { createRequestState, type RequestState } from './request-state.js'
-import type { RequestControl, Verdict } from './verdict.js'
+import type { DoneListener, RequestControl, Verdict } from './verdict.js'
 
 /** Shared state and services every request uses. */
 export interface ProxyDeps {
@@ -93,7 +93,8 @@ export class ProxyRequest implements RelayTarget, RequestControl {
   #execTimer: unknown
   /** A Ping whose upstream failed waits here before its Status 1 (no hot loop). */
   #pause: { timer: unknown, outcome: Outcome } | undefined
-  #onDone: (() => void)[] = []
+  /** Who hears the end: one listener (a held Ping), rarely more; an array grown by push() keeps 17 slots. */
+  #onDone: DoneListener | DoneListener[] | undefined
   /** The first bytes of a Ping's 200 answer, read for its Status and the heartbeat the server accepted. */
   #pingAnswer: Buffer[] | undefined
   /** Bytes of a buffered body (its intake is dropped once done; the access line still counts them). */
@@ -122,7 +123,12 @@ export class ProxyRequest implements RelayTarget, RequestControl {
   /** True for a Ping whose body parsed (drain answers these at once). */
   get isPing (): boolean { return this.state.ping !== undefined }
 
-  onDone (fn: () => void): void { this.#onDone.push(fn) }
+  onDone (listener: DoneListener): void {
+    const d = this.#onDone
+    if (d === undefined) this.#onDone = listener
+    else if (Array.isArray(d)) d.push(listener)
+    else this.#onDone = [d, listener]
+  }
 
   /** Starts the lifecycle: timers, body intake, then `decide` (local passes) and forwarding. */
   run (decide: Decide): void {
@@ -469,7 +475,9 @@ export class ProxyRequest implements RelayTarget, RequestControl {
     if (this.#pause !== undefined) clock.clearTimeout(this.#pause.timer)
     this.#intake?.stop()
     active.delete(this)
-    for (const fn of this.#onDone) fn()
+    const done = this.#onDone
+    if (Array.isArray(done)) for (const l of done) l.requestDone()
+    else done?.requestDone()
     this.#releaseUpstream()
     if (this.#traceBody !== undefined) this.#traceResponse(outcome)
     const device = this.state.device

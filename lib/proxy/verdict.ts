@@ -20,6 +20,14 @@ export interface Verdict {
 export interface RequestControl {
   /** Ends the request on the gateway's behalf (supersede, drain): answered if possible, else cut. */
   endByGateway (v: Verdict): void
-  /** Runs `fn` once when the request has its outcome. */
-  onDone (fn: () => void): void
+  /** Calls `listener.requestDone()` once when the request has its outcome. */
+  onDone (listener: DoneListener): void
+}
+
+/**
+ * Hears when a request ends. An object, not a callback: what listens (a held Ping) is already an
+ * object that lives as long as the request, so no closure is kept alive beside it.
+ */
+export interface DoneListener {
+  requestDone (): void
 }
