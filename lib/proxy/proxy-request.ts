@@ -17,6 +17,7 @@ import type { RequestMetrics } from './request-metrics.js'
 import { TRACE_BODY_CAP, type TraceHub } from './trace-hub.js'
 import type { RequestContext } from './request-context.js'
 import { createRequestState, type RequestState } from './request-state.js'
+import type { DeadlineQueue, Deadlined } from './deadline-queue.js'
 import type { DoneListener, RequestControl, Verdict } from './verdict.js'
 
 /** Shared state and services every request uses. */
@@ -31,6 +32,8 @@ export interface ProxyDeps {
   readonly record: OutcomeRecorder
   /** Time, randomness and timers (injected: tests need no real-time bounds). */
   readonly clock: PoolClock
+  /** Every request's executionTimeout, on one timer (same clock). */
+  readonly deadlines: DeadlineQueue<ProxyRequest>
   /** The labelled metric children of the request path, cached. */
   readonly children: RequestMetrics
   /** `gateway trace` subscriptions; absent or inactive: nothing is captured. */
@@ -69,7 +72,7 @@ class GatewayAbort extends Error {
  * caps, Ping buffering, the idle bound), one {@link RelayHandler} per forwarding attempt (undici's
  * callback order, asserted), and the outcome recorder (metrics and the one access line).
  */
-export class ProxyRequest implements RelayTarget, RequestControl {
+export class ProxyRequest implements RelayTarget, RequestControl, Deadlined {
   readonly state: RequestState
   readonly #deps: ProxyDeps
   readonly #req: IncomingMessage
@@ -90,7 +93,6 @@ export class ProxyRequest implements RelayTarget, RequestControl {
   #failure: ClassifiedError | undefined
   #localReason: string | undefined
   #code: string | undefined
-  #execTimer: unknown
   /** A Ping whose upstream failed waits here before its Status 1 (no hot loop). */
   #pause: { timer: unknown, outcome: Outcome } | undefined
   /** Who hears the end: one listener (a held Ping), rarely more; an array grown by push() keeps 17 slots. */
@@ -123,6 +125,12 @@ export class ProxyRequest implements RelayTarget, RequestControl {
   /** True for a Ping whose body parsed (drain answers these at once). */
   get isPing (): boolean { return this.state.ping !== undefined }
 
+  /** When executionTimeout ends the request (the deadline queue's clock). */
+  get deadlineAt (): number { return this.#started + this.#deps.config.timeouts.executionTimeout }
+
+  /** executionTimeout passed (called once by the deadline queue). */
+  onDeadline (): void { this.#onExecutionTimeout() }
+
   onDone (listener: DoneListener): void {
     const d = this.#onDone
     if (d === undefined) this.#onDone = listener
@@ -136,7 +144,7 @@ export class ProxyRequest implements RelayTarget, RequestControl {
     active.add(this)
     children.inFlight(this.ctx.commandLabel).inc()
     this.#res.on('close', () => { this.#onDeviceClose() })
-    this.#execTimer = clock.setTimeout(() => { this.#onExecutionTimeout() }, config.timeouts.executionTimeout)
+    this.#deps.deadlines.add(this)
     const ping = this.ctx.command === 'Ping' && this.ctx.method === 'POST'
     const limits = { maxBodyBytes: config.proxy.maxRequestBodyBytes, maxPingBodyBytes: config.proxy.maxPingBodyBytes, idleTimeout: config.timeouts.deviceBodyIdle }
     this.#intake = new BodyIntake(this.#req, { ping, limits, clock }, {
@@ -471,7 +479,7 @@ export class ProxyRequest implements RelayTarget, RequestControl {
     if (this.#outcome !== undefined) return
     this.#outcome = outcome
     const { active, clock } = this.#deps
-    clock.clearTimeout(this.#execTimer)
+    this.#deps.deadlines.delete(this)
     if (this.#pause !== undefined) clock.clearTimeout(this.#pause.timer)
     this.#intake?.stop()
     active.delete(this)
