@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 // What one held Ping keeps alive, load-independently: heap snapshots (after two forced GCs) of the
-// built gateway (or of the Node floor, bench/node-floor.mjs) with 0 and N held Pings, diffed by
-// node type and constructor / closure name, divided by N. Plus RSS (VmRSS after the GCs).
+// built gateway (or of the Node floor, bench/node-floor.mjs, or of the bench upstream itself
+// holding the Pings: `origin`, what a bare node:http server keeps per held request) with 0 and N
+// held Pings, diffed by node type and constructor / closure name, divided by N. Plus RSS (after
+// the GCs, before the snapshot).
 // Same setup as `npm run bench` (bench/upstream.mjs, bench/hold-client.mjs, serve --workers 1).
-// Usage: node bench/held-heap.mjs [--system gateway|floor] [--held 2000] [--top 40] [--json FILE] [--keep DIR (the snapshots)]
+// Usage: node bench/held-heap.mjs [--system gateway|floor|origin] [--held 2000] [--top 40] [--json FILE] [--keep DIR (the snapshots)]
 // Needs `npm run build` first. Every process it starts is stopped by PID; its temp dir is removed.
 import { fork, spawn } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
@@ -74,15 +76,17 @@ function startProc (args, env) {
   return p
 }
 
-const upPort = await freePort()
-startProc([join(HERE, 'upstream.mjs'), String(upPort)])
-await waitFor(async () => (await get(upPort, '/__stats')).status === 200, 10_000, 'upstream')
-
-const port = await freePort()
 const preload = ['--expose-gc', '--import', pathToFileURL(join(HERE, 'gc-on-signal.mjs')).href]
 const env = { BENCH_HEAPSNAPSHOT_DIR: TMP }
+const upPort = await freePort()
+const upstream = startProc([...(opt.system === 'origin' ? preload : []), join(HERE, 'upstream.mjs'), String(upPort)], env)
+await waitFor(async () => (await get(upPort, '/__stats')).status === 200, 10_000, 'upstream')
+
+const port = opt.system === 'origin' ? upPort : await freePort()
 let sys
-if (opt.system === 'floor') {
+if (opt.system === 'origin') {
+  sys = upstream
+} else if (opt.system === 'floor') {
   sys = startProc([...preload, join(HERE, 'node-floor.mjs'), String(port), String(upPort)], env)
 } else {
   const cfg = join(TMP, 'gateway.yaml')
