@@ -48,6 +48,9 @@ export type Decide = (state: RequestState, control: RequestControl) => Verdict |
 
 type EndReason = 'device_abort' | 'execution_timeout' | 'gateway'
 
+/** What `req.rawHeaders` becomes once the request went upstream (shared: nothing is kept per request). */
+const NO_HEADERS: string[] = Object.freeze([]) as unknown as string[]
+
 /** A Ping answer is a few dozen bytes; more chunks than this are not worth reading. */
 const PING_ANSWER_CHUNKS = 4
 
@@ -258,6 +261,9 @@ export class ProxyRequest implements RelayTarget, RequestControl, Deadlined {
 
   onUpstreamStart (controller: Dispatcher.DispatchController): void {
     this.#controller = controller
+    // From here the request is never forwarded again (no failover once bytes may have left), so
+    // its header lines are not read again: a held Ping does not keep them (issue #14).
+    this.#req.rawHeaders = NO_HEADERS
     if (this.#pendingAbort !== undefined) controller.abort(this.#pendingAbort)
   }
 
