@@ -32,7 +32,7 @@ export interface ProxyDeps {
   readonly record: OutcomeRecorder
   /** Time, randomness and timers (injected: tests need no real-time bounds). */
   readonly clock: PoolClock
-  /** Every request's executionTimeout, on one timer (same clock). */
+  /** Every request's executionTimeout, on one timer (same clock), over `active`. */
   readonly deadlines: DeadlineQueue<ProxyRequest>
   /** The labelled metric children of the request path, cached. */
   readonly children: RequestMetrics
@@ -131,7 +131,7 @@ export class ProxyRequest implements RelayTarget, RequestControl, Deadlined {
   /** When executionTimeout ends the request (the deadline queue's clock). */
   get deadlineAt (): number { return this.#started + this.#deps.config.timeouts.executionTimeout }
 
-  /** executionTimeout passed (called once by the deadline queue). */
+  /** executionTimeout passed (called by the deadline queue; the request ends, so it leaves `active`). */
   onDeadline (): void { this.#onExecutionTimeout() }
 
   onDone (listener: DoneListener): void {
@@ -147,7 +147,7 @@ export class ProxyRequest implements RelayTarget, RequestControl, Deadlined {
     active.add(this)
     children.inFlight(this.ctx.commandLabel).inc()
     this.#res.on('close', () => { this.#onDeviceClose() })
-    this.#deps.deadlines.add(this)
+    this.#deps.deadlines.arm(this)
     const ping = this.ctx.command === 'Ping' && this.ctx.method === 'POST'
     const limits = { maxBodyBytes: config.proxy.maxRequestBodyBytes, maxPingBodyBytes: config.proxy.maxPingBodyBytes, idleTimeout: config.timeouts.deviceBodyIdle }
     this.#intake = new BodyIntake(this.#req, { ping, limits, clock }, {
@@ -485,7 +485,6 @@ export class ProxyRequest implements RelayTarget, RequestControl, Deadlined {
     if (this.#outcome !== undefined) return
     this.#outcome = outcome
     const { active, clock } = this.#deps
-    this.#deps.deadlines.delete(this)
     if (this.#pause !== undefined) clock.clearTimeout(this.#pause.timer)
     this.#intake?.stop()
     active.delete(this)
