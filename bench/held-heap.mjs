@@ -115,12 +115,13 @@ async function snapshot () {
   process.kill(sys.pid, 'SIGUSR2')
   const file = join(TMP, `snap-${i}.heapsnapshot`)
   await waitFor(() => existsSync(`${file}.done`), 120_000, 'heap snapshot')
-  const rss = JSON.parse(readFileSync(`${file}.done`, 'utf8')).rss / 1024
+  const { rss: rssBytes, spaces } = JSON.parse(readFileSync(`${file}.done`, 'utf8'))
+  const rss = rssBytes / 1024
   const text = readFileSync(file, 'utf8')
   if (opt.keep !== undefined) writeFileSync(join(opt.keep, `${opt.system}-${i}.heapsnapshot`), text)
   const r = heapBySize(JSON.parse(text))
   rmSync(file)
-  return { ...r, rss }
+  return { ...r, rss, spaces }
 }
 
 // A first snapshot (discarded): the snapshotter's own first-time allocations are not counted.
@@ -149,6 +150,14 @@ const rssPer = (withHeld.rss - base.rss) * 1024 / held
 const out = [`${opt.system}: ${held} held Pings; heap (snapshot self sizes) ${(heapPer / 1024).toFixed(2)} KiB per held Ping, RSS ${(rssPer / 1024).toFixed(2)} KiB per held Ping`,
   '| node type / constructor | objects per Ping | bytes per Ping |', '|---|---:|---:|']
 for (const r of rows.slice(0, Number(opt.top))) if (Math.abs(r.bytes) >= 1) out.push(`| ${r.key.replace(/\|/g, '\\|')} | ${r.count.toFixed(2)} | ${r.bytes.toFixed(0)} |`)
+// RSS beyond the live objects: V8 heap spaces committed but not used (young generation grown by
+// the ramp's garbage, partly filled old-space pages) show here, per held Ping.
+const spaceRows = Object.keys(withHeld.spaces).map((k) => {
+  const a = base.spaces[k] ?? { size: 0, used: 0 }
+  const b = withHeld.spaces[k]
+  return `${k} committed ${((b.size - a.size) / held / 1024).toFixed(2)} used ${((b.used - a.used) / held / 1024).toFixed(2)}`
+})
+out.push('', `V8 heap spaces, KiB per held Ping: ${spaceRows.join('; ')}`)
 process.stdout.write(out.join('\n') + '\n')
 if (opt.json !== undefined) writeFileSync(opt.json, JSON.stringify({ system: opt.system, held, heapPer, rssPer, rows }, null, 1))
 holder.send({ cmd: 'exit' })
