@@ -146,7 +146,10 @@ export class ProxyRequest implements RelayTarget, RequestControl, Deadlined {
     const { children, config, active, clock } = this.#deps
     active.add(this)
     children.inFlight(this.ctx.commandLabel).inc()
-    this.#res.on('close', () => { this.#onDeviceClose() })
+    // One listener for every response, which finds its request through the response: a closure
+    // per request lived as long as a held Ping (issue #14).
+    ;(this.#res as Answered)[REQUEST] = this
+    this.#res.on('close', onResponseClose)
     this.#deps.deadlines.arm(this)
     const ping = this.ctx.command === 'Ping' && this.ctx.method === 'POST'
     const limits = { maxBodyBytes: config.proxy.maxRequestBodyBytes, maxPingBodyBytes: config.proxy.maxPingBodyBytes, idleTimeout: config.timeouts.deviceBodyIdle }
@@ -393,6 +396,9 @@ export class ProxyRequest implements RelayTarget, RequestControl, Deadlined {
     return true
   }
 
+  /** The device's response closed (the connection went, or the answer was sent). */
+  static deviceClosed (pr: ProxyRequest): void { pr.#onDeviceClose() }
+
   #onDeviceClose (): void {
     if (this.done || this.#res.writableFinished) return
     if (this.#pause !== undefined) { this.#finish(this.#pause.outcome); return }
@@ -518,6 +524,14 @@ export class ProxyRequest implements RelayTarget, RequestControl, Deadlined {
       access: this.state.access
     })
   }
+}
+
+const REQUEST = Symbol('eas-gateway request')
+type Answered = ServerResponse & { [REQUEST]?: ProxyRequest }
+
+function onResponseClose (this: ServerResponse): void {
+  const pr = (this as Answered)[REQUEST]
+  if (pr !== undefined) ProxyRequest.deviceClosed(pr)
 }
 
 /** The pool's name for a failure (its health vocabulary has no bad_response or fd_exhausted). */
