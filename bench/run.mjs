@@ -162,6 +162,22 @@ async function httpGet (port, path) {
   return await res.text()
 }
 
+/**
+ * The gateway's own GC and event-loop figures from /metrics (prom-client's default metrics):
+ * count and seconds of GC pauses by kind, and the event-loop delay p99 since the previous scrape
+ * (prom-client resets that histogram on every scrape). Two scrapes around a run give its share.
+ */
+async function gatewayGc (adminPort) {
+  const text = await httpGet(adminPort, '/metrics')
+  const gc = {}
+  for (const kind of ['minor', 'major', 'incremental']) {
+    const v = (what) => Number(new RegExp(`^eas_gateway_nodejs_gc_duration_seconds_${what}\\{kind="${kind}"\\} ([0-9.e+-]+)$`, 'm').exec(text)?.[1] ?? 0)
+    gc[kind] = { n: v('count'), s: v('sum') }
+  }
+  const lag = Number(/^eas_gateway_nodejs_eventloop_lag_p99_seconds ([0-9.e+-]+)$/m.exec(text)?.[1] ?? NaN)
+  return { gc, loopP99Ms: lag * 1000 }
+}
+
 function childPids (pid) {
   try {
     return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number)
@@ -460,12 +476,14 @@ async function throughput (upstream, results) {
           await wrk(url, c, warm)
           const cpu0 = cpuSeconds(pids)
           const up0 = cpuSeconds([upstream.pid])
+          const gc0 = sys.adminPort === undefined ? undefined : await gatewayGc(sys.adminPort)
           const foreign = foreignMeter([...pids, upstream.pid])
           const t0 = performance.now()
           const r = await wrk(url, c, DURATION)
           const wall = (performance.now() - t0) / 1000
           const cpu = cpuSeconds(pids) - cpu0
           const upCpu = cpuSeconds([upstream.pid]) - up0
+          const gc1 = gc0 === undefined ? undefined : await gatewayGc(sys.adminPort)
           runs.push({
             setup: name,
             c,
@@ -480,7 +498,14 @@ async function throughput (upstream, results) {
             cpuUsPerReq: pids.length === 0 ? null : cpu * 1e6 / r.requests,
             proxyCorePct: pids.length === 0 ? null : 100 * cpu / wall,
             upstreamUsPerReq: upCpu * 1e6 / r.requests,
-            foreignCores: foreign()
+            foreignCores: foreign(),
+            // The gateway's GC during the run, per second of it, and its event-loop delay p99.
+            ...(gc1 === undefined
+              ? {}
+              : {
+                  gc: Object.fromEntries(Object.entries(gc1.gc).map(([k, v]) => [k, { perS: (v.n - gc0.gc[k].n) / wall, msPerS: 1000 * (v.s - gc0.gc[k].s) / wall }])),
+                  loopP99Ms: gc1.loopP99Ms
+                })
           })
         }
       } finally {
@@ -872,6 +897,12 @@ function report (results) {
     if (results.accessLogLines !== undefined) {
       out.push('')
       out.push(`Gateway access log: ${f0(results.accessLogLines)} JSON lines written to a file (${f0(results.gatewayRequestsServed)} measured requests plus warm-ups); /metrics on.`)
+    }
+    const gcRows = [8, 64].map((c) => get('gateway', c)).filter((g) => g?.gc !== undefined)
+    if (gcRows.length > 0) {
+      out.push('')
+      out.push('Gateway GC during these rows (its /metrics; pauses in ms per second of the run): ' + gcRows.map((g) =>
+        `c=${g.c}: ${f1(g.gc.minor.perS)} scavenges/s (${f1(g.gc.minor.msPerS)} ms/s), ${f1(g.gc.major.perS)} mark-compacts/s (${f1(g.gc.major.msPerS)} ms/s), incremental ${f1(g.gc.incremental.msPerS)} ms/s, event-loop delay p99 ${f1(g.loopP99Ms)} ms`).join('; ') + '.')
     }
   }
   const h = results.held
