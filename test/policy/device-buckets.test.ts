@@ -35,3 +35,17 @@ t.test('bounded under a flood of distinct devices', async (t) => {
   for (let i = 0; i < 20_000; i++) d.take(`flood-${i}`, i % 1000)
   t.equal(d.size, 500)
 })
+
+t.test('use order: a middle bucket and the newest one touched again keep the LRU exact', async (t) => {
+  const d = createDeviceBuckets({ rate: 1, burst: 1, maxTracked: 3 })
+  for (const k of ['a', 'b', 'c']) d.take(k, 0)
+  d.take('b', 1) // from the middle to the end: a, c, b
+  d.take('b', 1) // already the newest
+  d.take('d', 2) // a, the least recent, goes
+  t.equal(d.size, 3)
+  t.equal(d.take('a', 3), 0, 'a was evicted: a full bucket again')
+  // now c, b, d, a: over maxTracked, c went
+  t.ok(d.take('b', 3) > 0, 'b kept its empty bucket')
+  t.equal(d.take('c', 3), 0, 'c was the least recent and was evicted')
+  t.equal(d.size, 3)
+})
