@@ -9,17 +9,19 @@ const ALLOWED: Record<string, readonly string[]> = {
   // lib/index.ts: the package's public API, re-exports only.
   root: ['cli', 'config', 'lint', 'proxy', 'metrics', 'log', 'upstream'],
   cli: ['config', 'lint', 'proxy', 'metrics', 'log', 'upstream', 'eas', 'demo', 'policy', 'probe', 'access', 'state'],
-  proxy: ['eas', 'policy', 'upstream', 'metrics', 'log', 'config', 'state', 'access'],
+  proxy: ['eas', 'policy', 'upstream', 'metrics', 'log', 'config', 'state', 'access', 'collections'],
   // Device access control's I/O (Bearer keys, compliance lists, reload): around the pure lib/policy.
   access: ['policy', 'config', 'lint', 'eas', 'log', 'metrics'],
   lint: ['config', 'policy', 'eas'],
   upstream: ['metrics', 'log', 'config'],
-  state: ['metrics', 'log'],
-  policy: ['eas', 'config'],
+  state: ['metrics', 'log', 'collections'],
+  policy: ['eas', 'config', 'collections'],
   demo: ['eas'],
   probe: [],
   config: [],
   eas: [],
+  // Data structures with no I/O and no gateway knowledge (the use-ordered map of the LRU tables).
+  collections: [],
   metrics: [],
   log: []
 }

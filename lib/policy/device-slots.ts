@@ -1,3 +1,4 @@
+import { RecencyMap } from '../collections/index.js'
 import type { DeviceSlot } from './access-types.js'
 
 /** Bounds of the per-user device table behind maxDevicesPerUser. */
@@ -23,7 +24,8 @@ export interface SharedSlot { readonly deviceId: string, readonly firstSeen: num
  * (TTL). No I/O; time comes from the caller. Users compare case-insensitively, as Exchange does.
  */
 export class DeviceSlots {
-  readonly #users = new Map<string, Map<string, Slot>>()
+  /** Least recently seen user first. */
+  readonly #users = new RecencyMap<string, Map<string, Slot>>()
   readonly #opts: DeviceSlotOptions
 
   constructor (opts: Partial<DeviceSlotOptions> = {}) {
@@ -41,10 +43,11 @@ export class DeviceSlots {
   /** Records that the device was seen and holds (or competes for) a slot. */
   touch (user: string, deviceId: string, now: number): void {
     const key = user.toLowerCase()
-    let m = this.#users.get(key)
-    if (m === undefined) m = new Map()
-    else this.#users.delete(key)
-    this.#users.set(key, m)
+    let m = this.#users.touch(key)
+    if (m === undefined) {
+      m = new Map()
+      this.#users.set(key, m)
+    }
     const s = m.get(deviceId)
     if (s !== undefined) s.lastSeen = now
     else {
@@ -56,10 +59,7 @@ export class DeviceSlots {
         if (lru !== undefined) m.delete(lru.deviceId)
       }
     }
-    while (this.#users.size > this.#opts.maxUsers) {
-      const oldest = this.#users.keys().next().value as string
-      this.#users.delete(oldest)
-    }
+    this.#forgetOverflow()
   }
 
   /**
@@ -80,17 +80,18 @@ export class DeviceSlots {
     const m = new Map<string, Slot>()
     const sorted = [...slots].sort((a, b) => b.lastSeen - a.lastSeen).slice(0, this.#opts.maxPerUser)
     for (const s of sorted) m.set(s.deviceId, { deviceId: s.deviceId, firstSeen: s.firstSeen, lastSeen: s.lastSeen, syncedAt: now })
-    this.#users.delete(key)
     this.#users.set(key, m)
-    while (this.#users.size > this.#opts.maxUsers) {
-      const oldest = this.#users.keys().next().value as string
-      this.#users.delete(oldest)
-    }
+    this.#forgetOverflow()
   }
 
   /** Gives a device's slot back (it was blocked by a rule). */
   release (user: string, deviceId: string): void {
     this.#users.get(user.toLowerCase())?.delete(deviceId)
+  }
+
+  /** Over maxUsers: forget the least recently seen users. */
+  #forgetOverflow (): void {
+    while (this.#users.size > this.#opts.maxUsers) this.#users.delete(this.#users.oldestKey() as string)
   }
 
   /** Users remembered right now. */

@@ -1,3 +1,4 @@
+import { RecencyMap } from '../collections/index.js'
 import { deviceKey } from './device-key.js'
 
 /** What the gateway remembers about one device (user + DeviceId). */
@@ -60,28 +61,14 @@ export interface DeviceRegistryOptions {
   readonly onHold?: (e: DeviceEntry, ping: HeldPing) => void
 }
 
-/** An entry with its place in the use order (least recently seen first). */
-interface Linked extends DeviceEntry {
-  older: Linked | undefined
-  newer: Linked | undefined
-}
-
 /**
  * Per-device state, bounded in size (LRU) and in time (TTL): nothing grows without bound and no
  * state outlives its expiry. A device with a held Ping is never evicted by the LRU while held.
- *
- * The use order is a list through the entries, not the Map's insertion order: moving a device to
- * the end with `delete` + `set` on every request left a deleted slot in V8's hash table each time,
- * on the bucket chain of that one key, until the next rehash; with 8,000 devices held and one
- * device sending every Sync, each touch walked thousands of them (37 µs a touch, 182 µs with
- * 20,000; `npm run bench`'s Sync-with-held-Pings row).
+ * The use order is a RecencyMap (not delete + set on a Map: see there why).
  */
 export class DeviceRegistry {
-  readonly #map = new Map<string, Linked>()
-  /** Least recently seen. */
-  #oldest: Linked | undefined
-  /** Most recently seen. */
-  #newest: Linked | undefined
+  /** Least recently seen first. */
+  readonly #map = new RecencyMap<string, DeviceEntry>()
   readonly #opts: DeviceRegistryOptions
   readonly #now: () => number
   #held = 0
@@ -100,13 +87,10 @@ export class DeviceRegistry {
   touch (info: { user: string | undefined, deviceId: string, deviceType?: string, userAgent?: string, protocolVersion?: string, command: string }): DeviceEntry {
     const key = DeviceRegistry.keyOf(info.user, info.deviceId)
     const now = this.#now()
-    let e = this.#map.get(key)
-    if (e !== undefined) {
-      if (e !== this.#newest) { this.#unlink(e); this.#append(e) }
-    } else {
-      e = { key, deviceId: info.deviceId, user: info.user ?? '', deviceType: undefined, userAgent: undefined, protocolVersion: undefined, lastSeen: now, lastCommand: '', heartbeat: undefined, held: undefined, pings: [], superseded: 0, access: undefined, address: undefined, lastOutcome: undefined, lastStatus: undefined, older: undefined, newer: undefined }
+    let e = this.#map.touch(key)
+    if (e === undefined) {
+      e = { key, deviceId: info.deviceId, user: info.user ?? '', deviceType: undefined, userAgent: undefined, protocolVersion: undefined, lastSeen: now, lastCommand: '', heartbeat: undefined, held: undefined, pings: [], superseded: 0, access: undefined, address: undefined, lastOutcome: undefined, lastStatus: undefined }
       this.#map.set(key, e)
-      this.#append(e)
     }
     e.deviceType = info.deviceType ?? e.deviceType
     e.userAgent = info.userAgent ?? e.userAgent
@@ -177,7 +161,7 @@ export class DeviceRegistry {
 
   /** Every device holding a Ping right now, with its held Pings (to re-check them after a policy change). */
   * heldDevices (): IterableIterator<DeviceEntry> {
-    for (let e = this.#oldest; e !== undefined; e = e.newer) if (e.pings.length > 0) yield e
+    for (const e of this.#map.oldestFirst()) if (e.pings.length > 0) yield e
   }
 
   /** Held Pings right now. */
@@ -190,7 +174,7 @@ export class DeviceRegistry {
   onlineCount (): number {
     const since = this.#now() - this.#opts.onlineWindow
     let n = 0
-    for (const e of this.#map.values()) if (e.lastSeen >= since || e.pings.length > 0) n++
+    for (const e of this.#map.oldestFirst()) if (e.lastSeen >= since || e.pings.length > 0) n++
     return n
   }
 
@@ -203,7 +187,7 @@ export class DeviceRegistry {
     this.#evict(now)
     const out: object[] = []
     const user = filter.user?.toLowerCase()
-    for (let e = this.#newest; e !== undefined; e = e.older) {
+    for (const e of this.#map.newestFirst()) {
       if (out.length >= limit) break
       if (filter.deviceId !== undefined && e.deviceId !== filter.deviceId) continue
       if (user !== undefined && e.user.toLowerCase() !== user) continue
@@ -234,32 +218,13 @@ export class DeviceRegistry {
     // behind it. Its Ping ends within executionTimeout, so it still goes within ttl +
     // executionTimeout of its last request. `keep` (the entry just touched) always stays.
     let budget = this.#map.size
-    for (let e = this.#oldest; e !== undefined;) {
+    for (const e of this.#map.oldestFirst()) {
       if (e.key === keep || budget-- === 0) break
       const expired = now - e.lastSeen > this.#opts.ttl
       const over = this.#map.size > this.#opts.maxDevices
       if (!expired && !over) break
-      const next = e.newer
-      this.#unlink(e)
-      if (e.pings.length > 0) this.#append(e)
+      if (e.pings.length > 0) this.#map.touch(e.key)
       else this.#map.delete(e.key)
-      e = next
     }
-  }
-
-  #unlink (e: Linked): void {
-    if (e.older === undefined) this.#oldest = e.newer
-    else e.older.newer = e.newer
-    if (e.newer === undefined) this.#newest = e.older
-    else e.newer.older = e.older
-    e.older = undefined
-    e.newer = undefined
-  }
-
-  #append (e: Linked): void {
-    e.older = this.#newest
-    if (this.#newest === undefined) this.#oldest = e
-    else this.#newest.newer = e
-    this.#newest = e
   }
 }

@@ -1,5 +1,6 @@
 import type { ClusterMessage } from './cluster-state.js'
 import type { GatewayDevices } from './fleet-devices.js'
+import { RecencyMap } from '../collections/index.js'
 
 /** A worker as the primary's hub sees it. */
 export interface HubWorker {
@@ -35,20 +36,23 @@ export interface ClusterHub {
 export function createClusterHub (o: ClusterHubOptions): ClusterHub {
   const now = o.now ?? Date.now
   const maxBuckets = o.maxBuckets ?? 100_000
-  const buckets = new Map<string, { tokens: number, at: number }>()
+  /** Least recently charged first. */
+  const buckets = new RecencyMap<string, { tokens: number, at: number }>()
   const waiting = new Map<number, { got: GatewayDevices[], left: number, done: () => void }>()
   let seq = 0
 
   const take = (key: string, rate: number, burst: number): number => {
     const t = now()
-    const b = buckets.get(key) ?? { tokens: burst, at: t }
-    buckets.delete(key)
+    let b = buckets.touch(key)
+    if (b === undefined) {
+      b = { tokens: burst, at: t }
+      buckets.set(key, b)
+    }
     if (t > b.at) b.tokens = Math.min(burst, b.tokens + (t - b.at) * rate / 1000)
     b.at = Math.max(b.at, t)
     const had = b.tokens
     b.tokens = Math.max(-burst, b.tokens - 1)
-    buckets.set(key, b)
-    for (const k of buckets.keys()) { if (buckets.size <= maxBuckets) break; buckets.delete(k) }
+    while (buckets.size > maxBuckets) buckets.delete(buckets.oldestKey() as string)
     return had >= 1 ? 0 : Math.ceil((1 - b.tokens) * 1000 / rate)
   }
 

@@ -1,0 +1,1 @@
+export { RecencyMap } from './recency-map.js'
