@@ -56,11 +56,14 @@ export const INCOMING_PASSES: readonly Pass[] = [
   holdPing
 ]
 
-/** Runs passes in order on `state`; the first Verdict wins. */
-export function runPasses (passes: readonly Pass[], state: RequestState, ctx: Omit<PassContext, 'request'>): Verdict | undefined {
-  const full: PassContext = { ...ctx, request: state }
+/**
+ * Runs passes in order on `ctx.request`; the first Verdict wins. The caller builds `ctx` once per
+ * request as a literal (no spread: a copy of the services per request was measurable, issue #14).
+ */
+export function runPasses (passes: readonly Pass[], ctx: PassContext & { readonly request: RequestState }): Verdict | undefined {
+  const state = ctx.request
   for (const pass of passes) {
-    const r = pass(full)
+    const r = pass(ctx)
     if (r === undefined) continue
     if (isVerdict(r)) return r
     Object.assign(state, r)
