@@ -8,6 +8,8 @@ const PARAMETERS = new Map<string, string>([
   ['itemid', 'ItemId'], ['longid', 'LongId'], ['parentid', 'ParentId'], ['occurrence', 'Occurrence'],
   ['saveinsent', 'SaveInSent']
 ])
+/** The same names as MS-ASHTTP spells them. */
+const CANONICAL: ReadonlySet<string> = new Set(PARAMETERS.values())
 
 /**
  * Parses the plain-text form (MS-ASHTTP §2.2.1.1.1.2). Parameters may come in any order (iOS does
@@ -18,14 +20,22 @@ const PARAMETERS = new Map<string, string>([
  */
 export function parsePlainQuery (query: string): EasQuery {
   const values = new Map<string, string>()
-  for (const pair of query.split('&')) {
-    if (pair === '') continue
-    const eq = pair.indexOf('=')
-    const name = formDecode(eq === -1 ? pair : pair.slice(0, eq), 'a parameter name')
-    const canonical = PARAMETERS.get(name.toLowerCase())
-    if (canonical === undefined) continue
-    if (values.has(canonical)) throw badQuery(`parameter ${canonical} appears more than once`)
-    values.set(canonical, formDecode(eq === -1 ? '' : pair.slice(eq + 1), canonical))
+  // Pair by pair with indexOf, no array of pairs; a name spelled as MS-ASHTTP spells it (nearly
+  // every client) is found without lowercasing it (issue #14: per-request allocations).
+  for (let start = 0; start <= query.length;) {
+    const amp = query.indexOf('&', start)
+    const end = amp === -1 ? query.length : amp
+    const eq = query.indexOf('=', start)
+    const hasValue = eq !== -1 && eq < end
+    if (end > start) {
+      const name = formDecode(query.slice(start, hasValue ? eq : end), 'a parameter name')
+      const canonical = CANONICAL.has(name) ? name : PARAMETERS.get(name.toLowerCase())
+      if (canonical !== undefined) {
+        if (values.has(canonical)) throw badQuery(`parameter ${canonical} appears more than once`)
+        values.set(canonical, formDecode(hasValue ? query.slice(eq + 1, end) : '', canonical))
+      }
+    }
+    start = end + 1
   }
   const cmd = required(values, 'Cmd')
   // command-name = 1*ALPHA (MS-ASHTTP §2.2.1.1.1.2.1); 64 bounds what reaches the logs.

@@ -29,7 +29,10 @@ export interface LogDestinationOptions {
   readonly write?: LogWrite
   /** Where drop reports go; errors are ignored. Default: fd 2 (stderr), through {@link createFdWrite} */
   readonly report?: LogWrite
-  /** Bytes that make a batch worth a write at once. Default: 4096 */
+  /**
+   * Bytes that make a batch worth a write at once. Default: 65536 (at 4096, an access line of
+   * ~630 bytes made a thread-pool write, with its context switches, every 6-7 requests: issue #14)
+   */
   readonly minLength?: number
   /** Longest a line waits in a smaller batch (ms); also the retry delay after EAGAIN. Default: 250 */
   readonly flushInterval?: number
@@ -73,7 +76,7 @@ const BUFFER_FULL = 'buffer_full'
 export function createLogDestination (opts: LogDestinationOptions = {}): LogDestination {
   const write = opts.write ?? createFdWrite(1)
   const report = opts.report ?? createFdWrite(2)
-  const minLength = opts.minLength ?? 4096
+  const minLength = opts.minLength ?? 65536
   const flushInterval = opts.flushInterval ?? 250
   const maxBuffered = opts.maxBuffered ?? 16 * 1024 * 1024
   const reportInterval = opts.reportInterval ?? 60_000

@@ -147,7 +147,10 @@ export function createGateway (deps: GatewayDeps): Gateway {
   }
 
   const access = deps.access
-  const passes: Decide = (request, control) => runPasses(INCOMING_PASSES, request, { control, config, gateway: state, devices, metrics, logger, limits, ...(access !== undefined ? { access } : {}) })
+  // One literal per request, without a spread of the shared services (issue #14).
+  const passes: Decide = access === undefined
+    ? (request, control) => runPasses(INCOMING_PASSES, { request, control, config, gateway: state, devices, metrics, logger, limits })
+    : (request, control) => runPasses(INCOMING_PASSES, { request, control, config, gateway: state, devices, metrics, logger, limits, access })
   /**
    * With access control, the admission (Bearer verification, then the policy) is awaited first
    * and written to the state record; the passes then act on it (controlAccess). A malformed query

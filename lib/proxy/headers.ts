@@ -37,11 +37,18 @@ export function forwardedPath (url: string | undefined): string {
   return hash < 0 ? u : u.slice(0, hash)
 }
 
-/** Names listed in a Connection header are hop-by-hop too (RFC 9110 §7.6.1). */
-function connectionListed (value: string | string[] | undefined): Set<string> {
-  const out = new Set<string>()
-  for (const v of Array.isArray(value) ? value : value === undefined ? [] : [value]) {
-    for (const name of v.split(',')) out.add(name.trim().toLowerCase())
+/** The Connection values that list no other header: nothing to strip beyond HOP_BY_HOP. */
+const PLAIN_CONNECTION = new Set(['keep-alive', 'close', 'Keep-Alive', 'Close'])
+
+/**
+ * Names listed in a Connection header are hop-by-hop too (RFC 9110 §7.6.1); added to `out`. A
+ * plain `keep-alive` or `close` (nearly every request and response) adds nothing and allocates
+ * nothing (issue #14: a Set per message on the request path).
+ */
+function addConnectionListed (value: string | string[] | undefined, out: Set<string> | undefined): Set<string> | undefined {
+  if (value === undefined || (typeof value === 'string' && PLAIN_CONNECTION.has(value))) return out
+  for (const v of Array.isArray(value) ? value : [value]) {
+    for (const name of v.split(',')) (out ??= new Set()).add(name.trim().toLowerCase())
   }
   return out
 }
@@ -64,18 +71,25 @@ export interface ForwardedInfo {
  */
 export function buildUpstreamHeaders (rawHeaders: readonly string[], info: ForwardedInfo): string[] {
   // Connection may come in several field lines; each one's names are hop-by-hop (RFC 9110 §5.3).
-  const listed = new Set<string>()
-  for (let i = 0; i < rawHeaders.length; i += 2) {
-    if ((rawHeaders[i] as string).toLowerCase() === 'connection') {
-      for (const name of connectionListed(rawHeaders[i + 1])) listed.add(name)
-    }
-  }
+  // One pass lowercases each name once; the names a Connection line lists are dropped after it.
+  let listed: Set<string> | undefined
   const out: string[] = []
   for (let i = 0; i < rawHeaders.length; i += 2) {
     const name = rawHeaders[i] as string
     const lower = name.toLowerCase()
-    if (HOP_BY_HOP.has(lower) || DEVICE_FORBIDDEN.has(lower) || listed.has(lower)) continue
+    if (lower === 'connection') listed = addConnectionListed(rawHeaders[i + 1], listed)
+    if (HOP_BY_HOP.has(lower) || DEVICE_FORBIDDEN.has(lower)) continue
     out.push(name, rawHeaders[i + 1] as string)
+  }
+  if (listed !== undefined) {
+    // Rare (a device naming extra hop-by-hop headers): filtered once every line is known.
+    let k = 0
+    for (let i = 0; i < out.length; i += 2) {
+      if (listed.has((out[i] as string).toLowerCase())) continue
+      out[k++] = out[i] as string
+      out[k++] = out[i + 1] as string
+    }
+    out.length = k
   }
   const client = info.remoteAddress ?? 'unknown'
   out.push('x-forwarded-for', info.forwardedFor !== undefined ? `${info.forwardedFor}, ${client}` : client)
@@ -87,10 +101,11 @@ export function buildUpstreamHeaders (rawHeaders: readonly string[], info: Forwa
 
 /** Response headers for the device: the upstream's, minus hop-by-hop ones. */
 export function buildDeviceHeaders (upstream: IncomingHttpHeaders): OutgoingHttpHeaders {
-  const listed = connectionListed(upstream.connection)
+  const listed = addConnectionListed(upstream.connection, undefined)
   const out: OutgoingHttpHeaders = {}
-  for (const [name, value] of Object.entries(upstream)) {
-    if (value === undefined || HOP_BY_HOP.has(name) || listed.has(name)) continue
+  for (const name in upstream) {
+    const value = upstream[name]
+    if (value === undefined || HOP_BY_HOP.has(name) || listed?.has(name) === true) continue
     out[name] = value
   }
   return out

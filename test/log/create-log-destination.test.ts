@@ -40,11 +40,23 @@ function fakeWriter (auto?: (data: Buffer) => [NodeJS.ErrnoException | null, num
 const fail = (code: string): NodeJS.ErrnoException => Object.assign(new Error(code), { code })
 const line = (i: number, size = 100): string => JSON.stringify({ i, pad: 'x'.repeat(Math.max(0, size - 20)) }).slice(0, size - 1).padEnd(size - 1, 'x') + '\n'
 
-t.test('batches: one write per ~4 KiB, or after 250 ms for a quiet log; flush() writes at once', async (t) => {
+t.test('batches: one write per minLength bytes (64 KiB by default), or after 250 ms for a quiet log', async (t) => {
+  const clock = fakeClock()
+  const ok = fakeWriter((d) => [null, d.length])
+  const d = createLogDestination({ write: ok.write, clock })
+  for (let i = 0; i < 655; i++) d.write(line(i))
+  t.equal(ok.calls.length, 0, '65500 bytes: still batched')
+  d.write(line(655))
+  t.equal(ok.calls.length, 1, 'past 65536 bytes: written at once, in one write')
+  t.equal(ok.calls[0]?.data.length, 65_600, 'every line of the batch')
+  d.close()
+})
+
+t.test('batches: one write per ~4 KiB with minLength 4096, or after 250 ms for a quiet log; flush() writes at once', async (t) => {
   const clock = fakeClock()
   const out = fakeWriter(() => [null, undefined])
   const ok = fakeWriter((d) => [null, d.length])
-  const d = createLogDestination({ write: ok.write, clock })
+  const d = createLogDestination({ write: ok.write, clock, minLength: 4096 })
   for (let i = 0; i < 40; i++) d.write(line(i))
   t.equal(ok.calls.length, 0, '4000 bytes: still batched')
   d.write(line(40))
@@ -123,7 +135,7 @@ t.test('a write that never returns: one write in flight, memory capped, lines be
   const clock = fakeClock()
   const out = fakeWriter() // never calls back
   const err = fakeWriter((data) => [null, data.length])
-  const d = createLogDestination({ write: out.write, report: err.write, clock, maxBuffered: 10_000 })
+  const d = createLogDestination({ write: out.write, report: err.write, clock, maxBuffered: 10_000, minLength: 4096 })
   for (let i = 0; i < 200; i++) d.write(line(i)) // 20 000 bytes
   clock.advance(5000)
   t.equal(out.calls.length, 1, 'only the first batch went to the stuck write')

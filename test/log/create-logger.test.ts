@@ -1,5 +1,6 @@
 import t from 'tap'
-import { createLogger, REDACT_PATHS } from '../../lib/log/index.js'
+import { pino } from 'pino'
+import { createIsoTime, createLogger, REDACT_PATHS } from '../../lib/log/index.js'
 import { createLogSink } from '../helpers/log-sink.js'
 
 t.test('JSON lines with a string level, ISO time and the gateway name', async (t) => {
@@ -8,6 +9,19 @@ t.test('JSON lines with a string level, ISO time and the gateway name', async (t
   log.info({ reqId: 'r1' }, 'hello')
   const [line] = sink.lines()
   t.match(line, { level: 'info', name: 'eas-gateway', reqId: 'r1', msg: 'hello', time: /^\d{4}-\d\d-\d\dT/ })
+})
+
+t.test('the time field is pino\'s isoTime to the byte, its text reused within one millisecond', async (t) => {
+  let now = Date.UTC(2026, 11, 4, 16, 23, 37, 324)
+  const realNow = Date.now
+  const time = createIsoTime(() => now)
+  t.equal(time(), ',"time":"2026-12-04T16:23:37.324Z"')
+  t.equal(time(), ',"time":"2026-12-04T16:23:37.324Z"', 'same millisecond: same text')
+  now += 1
+  t.equal(time(), ',"time":"2026-12-04T16:23:37.325Z"', 'the next millisecond: new text')
+  // pino's own isoTime reads Date.now(): both agree for the same instant.
+  Date.now = () => now
+  try { t.equal(createIsoTime(Date.now)(), pino.stdTimeFunctions.isoTime()) } finally { Date.now = realNow }
 })
 
 t.test('level: debug lines only when asked for', async (t) => {
