@@ -57,7 +57,8 @@ export const ERRORS = {
   GW_ERR_UPSTREAM_NONE_ALIVE: { message: 'no upstream alive, request refused with Retry-After: %s', statusCode: 503 },
   GW_ERR_POLICY_LIMIT: { message: 'request refused by storm protection: %s', statusCode: 503 },
   GW_ERR_POLICY_DEVICE_REFUSED: { message: 'device refused by the access policy: %s', statusCode: 403 },
-  GW_ERR_PROXY_PROXY_PROTOCOL: { message: 'missing or malformed PROXY protocol header: %s', statusCode: 400 }
+  GW_ERR_PROXY_PROXY_PROTOCOL: { message: 'missing or malformed PROXY protocol header: %s', statusCode: 400 },
+  GW_ERR_UPSTREAM_STREAM_RESET: { message: 'upstream reset the HTTP/2 stream or ended its session: %s', statusCode: 502 }
 } as const satisfies Record<string, ErrorSpec>
 
 /** A code from the catalog. */

@@ -22,6 +22,7 @@ export const metricNames = {
   devicesTracked: 'eas_gateway_devices_tracked',
   upstreamUp: 'eas_gateway_upstream_up',
   upstreamInFlight: 'eas_gateway_upstream_requests_in_flight',
+  upstreamH2Sessions: 'eas_gateway_upstream_h2_sessions',
   upstreamHealthChecks: 'eas_gateway_upstream_health_checks_total',
   upstreamEjections: 'eas_gateway_upstream_ejections_total',
   upstreamFailovers: 'eas_gateway_upstream_failovers_total',
@@ -176,6 +177,12 @@ export function createMetrics (registry: Registry, opts: { version: string, defa
     upstreamInFlight: new Gauge({
       name: metricNames.upstreamInFlight,
       help: 'Requests in flight per upstream, held Pings included (what least-connections balances)',
+      labelNames: ['upstream'] as const,
+      registers: [registry]
+    }),
+    upstreamH2Sessions: new Gauge({
+      name: metricNames.upstreamH2Sessions,
+      help: 'Open HTTP/2 sessions (connections) to an upstream with http2 on, connecting ones included',
       labelNames: ['upstream'] as const,
       registers: [registry]
     }),

@@ -5,7 +5,7 @@ import type { Outcome, UpstreamFailure } from './outcome.js'
 export interface ClassifiedError { readonly outcome: Outcome, readonly reason: UpstreamFailure, readonly code: string }
 
 /** Codes of an upstream that closed or broke the connection once the request was under way. */
-const RESET_CODES = new Set(['UND_ERR_SOCKET', 'ECONNRESET', 'EPIPE', 'UND_ERR_CLOSED', 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH'])
+const RESET_CODES = new Set(['UND_ERR_SOCKET', 'ECONNRESET', 'EPIPE', 'UND_ERR_CLOSED', 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH', 'GW_ERR_UPSTREAM_STREAM_RESET'])
 
 /** The gateway itself ran out of file descriptors: no fault of the upstream's. */
 const FD_CODES = new Set(['EMFILE', 'ENFILE'])

@@ -2,6 +2,7 @@ import { Pool } from 'undici'
 import type { Logger } from '../log/index.js'
 import type { Metrics } from '../metrics/index.js'
 import { DEFAULT_POOL_SETTINGS, type PoolSettings } from './default-pool-settings.js'
+import { H2Dispatcher, type RequestDispatcher } from './h2-dispatcher.js'
 import { createHealthChecker, SYSTEM_CLOCK, type PoolClock } from './health-checker.js'
 import type { ProbeFailure } from './probe-failure.js'
 import { probeUpstream, type ProbeOptions, type ProbeResult } from './probe-upstream.js'
@@ -17,6 +18,8 @@ export interface UpstreamSpec {
   readonly verifyCertificate: boolean
   /** Relative share of new requests. Default: 1 */
   readonly weight?: number
+  /** Speak HTTP/2 to it: every request a stream on a few shared sessions. Default: false */
+  readonly http2?: boolean
 }
 
 /** One mail server: its connection pool, where its EAS path lives, and its health. */
@@ -27,13 +30,15 @@ export interface Upstream {
   readonly basePath: string
   readonly weight: number
   /** Connections for short requests (everything but Ping) and health checks. */
-  readonly pool: Pool
+  readonly pool: RequestDispatcher
   /**
    * Connections for Pings only. undici's Pool looks for a free connection by scanning its
    * connections, and every held Ping pins one for up to an hour: kept apart, the cost of a Sync
-   * never grows with the number of Pings held (issue #14).
+   * never grows with the number of Pings held (issue #14). With `http2` on, `pool` and `pingPool`
+   * are one {@link H2Dispatcher}: a held Ping is a stream, not a connection, and picking a
+   * session with a free slot costs the same whatever the number held.
    */
-  readonly pingPool: Pool
+  readonly pingPool: RequestDispatcher
   /** Requests in flight on this upstream (held Pings included); change it with acquire/release. */
   inFlight: number
   /** Alive or ejected, failure counts, next re-probe. */
@@ -94,7 +99,7 @@ export function createUpstreams (specs: readonly UpstreamSpec[], opts: UpstreamS
   const clock = opts.clock ?? SYSTEM_CLOCK
   const { metrics, logger } = opts
   const hs: HealthSettings = { consecutiveFailures: settings.ejection.consecutiveFailures, ...settings.backoff }
-  const all: Member[] = specs.map((s) => createMember(s, opts.connectTimeout))
+  const all: Member[] = specs.map((s) => createMember(s, opts.connectTimeout, metrics))
   let cursor = 0
   const isLastAlive = (u: Member): boolean => u.health.alive && all.every((o) => o === u || !o.health.alive)
 
@@ -161,7 +166,7 @@ export function createUpstreams (specs: readonly UpstreamSpec[], opts: UpstreamS
     stop () { checker.stop() },
     async close () {
       checker.stop()
-      await Promise.all(all.flatMap((u) => [u.pool, u.pingPool]).map(async (p) => { await p.destroy() }))
+      await Promise.all([...new Set(all.flatMap((u) => [u.pool, u.pingPool]))].map(async (p) => { await p.destroy() }))
     }
   }
 }
@@ -174,8 +179,20 @@ function normalisePath (p: string): string {
   return p.startsWith('/') ? p : `/${p}`
 }
 
-function createMember (s: UpstreamSpec, connectTimeout: number): Member {
+function createMember (s: UpstreamSpec, connectTimeout: number, metrics: Metrics | undefined): Member {
   const u = new URL(s.url)
+  const base = { name: s.name, origin: u.origin, basePath: u.pathname.replace(/\/+$/, ''), weight: s.weight ?? 1, inFlight: 0, health: createHealthState() }
+  if (s.http2 === true) {
+    metrics?.upstreamH2Sessions.set({ upstream: s.name }, 0)
+    const h2 = new H2Dispatcher(u.origin, {
+      connectTimeout,
+      ...(s.caPem !== undefined ? { caPem: s.caPem } : {}),
+      ...(s.servername !== undefined ? { servername: s.servername } : {}),
+      verifyCertificate: s.verifyCertificate,
+      onSessions: (n) => { metrics?.upstreamH2Sessions.set({ upstream: s.name }, n) }
+    })
+    return { ...base, pool: h2, pingPool: h2 }
+  }
   const pool = (): Pool => new Pool(u.origin, {
     connections: null,
     pipelining: 1,
@@ -188,5 +205,5 @@ function createMember (s: UpstreamSpec, connectTimeout: number): Member {
       rejectUnauthorized: s.verifyCertificate
     }
   })
-  return { name: s.name, origin: u.origin, basePath: u.pathname.replace(/\/+$/, ''), weight: s.weight ?? 1, pool: pool(), pingPool: pool(), inFlight: 0, health: createHealthState() }
+  return { ...base, pool: pool(), pingPool: pool() }
 }

@@ -5,3 +5,4 @@ export { probeUpstream, type ProbeResult, type ProbeOptions } from './probe-upst
 export { classifyConnectError, errorCode, type ConnectFailure, type ProbeFailure } from './probe-failure.js'
 export { backoffDelay, type BackoffBounds } from './backoff-delay.js'
 export type { HealthState } from './upstream-health.js'
+export { H2Dispatcher, type H2DispatcherOptions, type RequestDispatcher } from './h2-dispatcher.js'

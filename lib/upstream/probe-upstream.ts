@@ -23,7 +23,7 @@ export interface ProbeOptions {
  * leave an upstream stuck. A timeout before the connection was made is told apart
  * (`connect_timeout`) from one after it (`timeout`).
  */
-export async function probeUpstream (dispatcher: Dispatcher, opts: ProbeOptions): Promise<ProbeResult> {
+export async function probeUpstream (dispatcher: Pick<Dispatcher, 'dispatch'>, opts: ProbeOptions): Promise<ProbeResult> {
   return await new Promise<ProbeResult>((resolve) => {
     let connected = false
     let settled = false

@@ -1,4 +1,5 @@
 import t from 'tap'
+import type { Pool } from 'undici'
 import { DeviceConnection } from '../helpers/device-connection.js'
 import { startUpstream } from '../helpers/loopback-upstream.js'
 import { pingBody, pingRequest } from '../helpers/ping-device.js'
@@ -24,7 +25,7 @@ t.test('held Pings pin connections of the Ping pool only; a Sync uses the short-
   const res = await sync.request({ ...pingRequest({ deviceId: 'SYNC1' }, { cmd: 'Sync', body: Buffer.from('x') }) })
   t.equal(res.status, 200)
   const u = gw.upstreams.all[0]
-  t.equal(u?.pingPool.stats.connected, 20, 'one connection per held Ping, in the Ping pool')
-  t.equal(u?.pool.stats.connected, 1, 'the Sync had the short-request pool to itself')
+  t.equal((u?.pingPool as Pool | undefined)?.stats.connected, 20, 'one connection per held Ping, in the Ping pool')
+  t.equal((u?.pool as Pool | undefined)?.stats.connected, 1, 'the Sync had the short-request pool to itself')
   t.equal(gw.gateway.devices.heldCount, 20)
 })

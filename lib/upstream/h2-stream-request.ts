@@ -1,0 +1,124 @@
+import http2, { type ClientHttp2Session, type ClientHttp2Stream } from 'node:http2'
+import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http'
+import { Readable } from 'node:stream'
+import { errors, type Dispatcher } from 'undici'
+import { GatewayError } from '../errors.js'
+import { responseFields } from './h2-request-headers.js'
+
+const { NGHTTP2_CANCEL, NGHTTP2_NO_ERROR } = http2.constants
+
+/**
+ * One request carried on one HTTP/2 stream, driving an undici dispatch handler in undici's order
+ * (onRequestStart, onResponseStart, onResponseData*, onResponseEnd | onResponseError) and acting
+ * as its controller: `abort` cancels the stream (RST_STREAM CANCEL, the session stays up for the
+ * other streams), `pause`/`resume` stop and restart reading, so HTTP/2 flow control holds the
+ * server back while the device is slow. Nothing here ever re-sends a request.
+ */
+export class H2StreamRequest implements Dispatcher.DispatchController {
+  readonly #handler: Dispatcher.DispatchHandler
+  readonly #headersTimeout: number
+  #stream: ClientHttp2Stream | undefined
+  #timer: NodeJS.Timeout | undefined
+  #reason: Error | null = null
+  #paused = false
+  #done = false
+  #responded = false
+
+  constructor (handler: Dispatcher.DispatchHandler, headersTimeout: number) {
+    this.#handler = handler
+    this.#headersTimeout = headersTimeout
+  }
+
+  get aborted (): boolean { return this.#reason !== null }
+  get paused (): boolean { return this.#paused }
+  get reason (): Error | null { return this.#reason }
+
+  /** The request failed before it had a stream (connect failure, closed dispatcher): nothing was sent. */
+  fail (err: Error): void {
+    if (this.#done) return
+    this.#done = true
+    this.#handler.onResponseError?.(this, err)
+  }
+
+  /**
+   * Opens the stream on `session` and writes the request. Returns false when the handler aborted
+   * it in onRequestStart (no stream was opened). `onClose` runs once the stream is gone.
+   */
+  start (session: ClientHttp2Session, headers: OutgoingHttpHeaders, body: Dispatcher.DispatchOptions['body'], onClose: () => void): boolean {
+    this.#handler.onRequestStart?.(this, {})
+    if (this.#reason !== null) { this.fail(this.#reason); return false }
+    let stream: ClientHttp2Stream
+    try {
+      stream = session.request(headers, { endStream: body === null || body === undefined })
+    } catch (err) {
+      // The session went away between the pick and the request (GOAWAY, destroyed).
+      this.fail(reset('request refused by the session', err))
+      return false
+    }
+    this.#stream = stream
+    let error: Error | undefined
+    stream.on('error', (err) => { error = err })
+    stream.on('response', (h) => { this.#onResponse(h) })
+    stream.on('data', (chunk: Buffer) => { if (!this.#done) this.#handler.onResponseData?.(this, chunk) })
+    stream.on('end', () => {
+      if (this.#done || !this.#responded) return
+      this.#done = true
+      this.#handler.onResponseEnd?.(this, {})
+    })
+    stream.on('close', () => {
+      clearTimeout(this.#timer)
+      onClose()
+      if (this.#done) return
+      const code = stream.rstCode ?? NGHTTP2_NO_ERROR
+      this.fail(this.#reason ?? reset(error !== undefined ? error.message : `stream closed, code ${code}`, error))
+    })
+    if (this.#headersTimeout > 0) {
+      this.#timer = setTimeout(() => { this.abort(new errors.HeadersTimeoutError()) }, this.#headersTimeout)
+    }
+    writeBody(stream, body)
+    return true
+  }
+
+  #onResponse (headers: IncomingHttpHeaders): void {
+    if (this.#done) return
+    clearTimeout(this.#timer)
+    this.#responded = true
+    this.#handler.onResponseStart?.(this, Number(headers[':status']), responseFields(headers), '')
+  }
+
+  abort (reason: Error): void {
+    if (this.#done || this.#reason !== null) return
+    this.#reason = reason
+    clearTimeout(this.#timer)
+    if (this.#stream === undefined) return // before the stream: start() reports it
+    // RST_STREAM CANCEL ends this stream only; the session carries on with the others.
+    if (!this.#stream.closed) this.#stream.close(NGHTTP2_CANCEL)
+    this.fail(reason)
+  }
+
+  pause (): void {
+    this.#paused = true
+    this.#stream?.pause()
+  }
+
+  resume (): void {
+    this.#paused = false
+    this.#stream?.resume()
+  }
+}
+
+/** A stream reset, or its session gone, while the request was under way: the upstream's doing. */
+export function reset (detail: string, cause?: unknown): GatewayError {
+  return new GatewayError('GW_ERR_UPSTREAM_STREAM_RESET', detail, { cause })
+}
+
+function writeBody (stream: ClientHttp2Stream, body: Dispatcher.DispatchOptions['body']): void {
+  if (body === null || body === undefined) return
+  if (typeof body === 'string' || body instanceof Uint8Array) { stream.end(body); return }
+  if (body instanceof Readable) {
+    body.on('error', (err) => { stream.destroy(err) })
+    body.pipe(stream)
+    return
+  }
+  stream.destroy(new TypeError('unsupported request body for HTTP/2'))
+}
