@@ -20,6 +20,8 @@ export interface UpstreamSpec {
   readonly weight?: number
   /** Speak HTTP/2 to it: every request a stream on a few shared sessions. Default: false */
   readonly http2?: boolean
+  /** With http2: at most this many streams per connection. Default: the server's limit */
+  readonly maxStreamsPerConnection?: number
 }
 
 /** One mail server: its connection pool, where its EAS path lives, and its health. */
@@ -189,6 +191,7 @@ function createMember (s: UpstreamSpec, connectTimeout: number, metrics: Metrics
       ...(s.caPem !== undefined ? { caPem: s.caPem } : {}),
       ...(s.servername !== undefined ? { servername: s.servername } : {}),
       verifyCertificate: s.verifyCertificate,
+      ...(s.maxStreamsPerConnection !== undefined ? { maxStreams: s.maxStreamsPerConnection } : {}),
       onSessions: (n) => { metrics?.upstreamH2Sessions.set({ upstream: s.name }, n) }
     })
     return { ...base, pool: h2, pingPool: h2 }

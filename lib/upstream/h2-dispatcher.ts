@@ -23,6 +23,8 @@ export interface H2DispatcherOptions {
   readonly pingTimeout?: number
   /** A session without streams is closed after this (ms), as undici's keep-alive. Default: 4000 */
   readonly idleTimeout?: number
+  /** At most this many streams per session, below the server's own limit. Default: the server's */
+  readonly maxStreams?: number
   /** Told the number of open sessions whenever it changes (a gauge). */
   readonly onSessions?: (open: number) => void
 }
@@ -100,7 +102,8 @@ export class H2Dispatcher implements RequestDispatcher {
 
   #free (): Session | undefined {
     for (const s of this.#sessions) {
-      if (s.ready && !s.closing && s.streams < (s.session.remoteSettings.maxConcurrentStreams ?? ASSUMED_STREAMS)) return s
+      const limit = Math.min(s.session.remoteSettings.maxConcurrentStreams ?? ASSUMED_STREAMS, this.#opts.maxStreams ?? Infinity)
+      if (s.ready && !s.closing && s.streams < limit) return s
     }
     return undefined
   }

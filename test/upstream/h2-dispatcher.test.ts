@@ -180,8 +180,9 @@ t.test('flow control: a large body is relayed with backpressure (pause holds the
   const total = 8 * 1024 * 1024
   let blocked = false
   let written = 0
-  const up = await startH2(t, (s) => {
+  const up = await startH2(t, (s, h) => {
     s.respond({ ':status': 200 })
+    if (h[':path'] === '/other') { s.end(Buffer.alloc(1024 * 1024, 1)); return }
     const chunk = Buffer.alloc(64 * 1024, 7)
     const pump = (): void => {
       while (written < total) {
@@ -201,6 +202,12 @@ t.test('flow control: a large body is relayed with backpressure (pause holds the
   await new Promise((resolve) => setTimeout(resolve, 100))
   t.equal(written, during, 'nothing more is written while paused')
   t.ok(written < total, 'the server could not send the whole body into a paused relay')
+  // A slow device holds back its own stream only: another large body on the same session flows.
+  const other = record()
+  d.dispatch(post('/other'), other.handler)
+  await other.rec.settled
+  t.equal(Buffer.concat(other.rec.body).length, 1024 * 1024, 'a second stream got its whole body meanwhile')
+  t.equal(up.sessions.size, 1, 'on the same session')
   rec.controller?.resume()
   await rec.settled
   t.same(rec.events, ['start', 'response', 'end'])

@@ -7,6 +7,7 @@ import { rule as deviceRateAboveGlobalRate } from '../../lib/lint/rules/device-r
 import { rule as healthCheckIntervalNotBelowErrorExpiry } from '../../lib/lint/rules/health-check-interval-not-below-error-expiry.js'
 import { rule as healthCheckTimeoutNotBelowInterval } from '../../lib/lint/rules/health-check-timeout-not-below-interval.js'
 import { rule as heldPingsAboveConnections } from '../../lib/lint/rules/held-pings-above-connections.js'
+import { rule as http2StreamLimitSavesLittle } from '../../lib/lint/rules/http2-stream-limit-saves-little.js'
 
 // Rule tables (typescript-eslint RuleTester style) for the pool and limits rules GW0201-GW0206:
 // valid cases give nothing, each invalid case one finding at the offending value.
@@ -67,4 +68,28 @@ t.test('invalid: one finding each, with its code, message and position', async (
     t.match(found[0], { code, severity: POOL_RULES.find((r) => r.code === code)?.severity, line, col: colOf(body, line, at), file: 'gw.yaml' }, name)
     t.match(found[0]?.message, message, name)
   }
+})
+
+t.test('GW0207 http2-stream-limit-saves-little: a stream limit of a few Pings per connection', async (t) => {
+  const run = (text: string): ReturnType<typeof runRules> => {
+    const l = loadGatewayConfig(text, 'gw.yaml')
+    if (l.config === undefined) throw new Error(JSON.stringify(l.diagnostics))
+    return runRules({ gateways: [l as ValidGatewayConfig] }, [http2StreamLimitSavesLittle])
+  }
+  t.equal(http2StreamLimitSavesLittle.code, 'GW0207')
+  for (const valid of [
+    'upstreams: [{ name: a, url: "http://127.0.0.1:1/", http2: true }]\n',
+    'upstreams: [{ name: a, url: "http://127.0.0.1:1/", http2: true, maxStreamsPerConnection: 128 }]\n',
+    'upstreams: [{ name: a, url: "http://127.0.0.1:1/", http2: true, maxStreamsPerConnection: 10 }]\n'
+  ]) t.same(run(valid), [], valid)
+  const few = 'limits: { maxHeldPings: 2000 }\nupstreams:\n  - { name: a, url: "http://127.0.0.1:1/", http2: true, maxStreamsPerConnection: 4 }\n'
+  const [f] = run(few)
+  t.match(f, { code: 'GW0207', severity: 'warning', line: 3, col: ((few.split('\n')[2] ?? '').indexOf('4 }')) + 1 })
+  t.match(f?.message, /at most 4 streams per connection: 2000 held Pings take up to 500 connections/)
+  const off = 'limits: { maxHeldPings: 0 }\nupstreams: [{ name: a, url: "http://127.0.0.1:1/", http2: true, maxStreamsPerConnection: 1 }]\n'
+  t.match(run(off)[0]?.message, /10000 \(limits.maxHeldPings is off; assumed\) held Pings take up to 10000 connections/)
+  const noH2 = 'upstreams: [{ name: a, url: "http://127.0.0.1:1/", maxStreamsPerConnection: 100 }]\n'
+  const found = run(noH2)
+  t.equal(found.length, 1)
+  t.match(found[0]?.message, /without http2: true/)
 })

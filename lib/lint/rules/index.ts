@@ -21,6 +21,7 @@ import { rule as backoffInitialAboveMax } from './backoff-initial-above-max.js'
 import { rule as backoffMaxNotBelowErrorExpiry } from './backoff-max-not-below-error-expiry.js'
 import { rule as deviceRateAboveGlobalRate } from './device-rate-above-global-rate.js'
 import { rule as heldPingsAboveConnections } from './held-pings-above-connections.js'
+import { rule as http2StreamLimitSavesLittle } from './http2-stream-limit-saves-little.js'
 import { rule as safeHeartbeatOutsideHordeRange } from './safe-heartbeat-outside-horde-range.js'
 import { rule as policyRuleShadowed } from './policy-rule-shadowed.js'
 import { rule as policyRegexBacktracking } from './policy-regex-backtracking.js'
@@ -50,6 +51,7 @@ export const RULES: readonly Rule[] = [
   backoffMaxNotBelowErrorExpiry,
   deviceRateAboveGlobalRate,
   heldPingsAboveConnections,
+  http2StreamLimitSavesLittle,
   safeHeartbeatOutsideHordeRange,
   policyRuleShadowed,
   policyRegexBacktracking,
