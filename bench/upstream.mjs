@@ -4,8 +4,11 @@
 //   POST …(any other) reads the body, answers 200 with a 61-byte WBXML-typed body.
 //   GET  /__stats     {"held","completed","released","closedEarly"} as JSON.
 //   GET  /__release   answers every held Ping (200, empty) so the next phase starts clean.
-// Usage: node bench/upstream.mjs PORT   (prints "listening PORT" once bound)
+// Usage: node bench/upstream.mjs PORT [H2PORT]   (prints "listening PORT" once bound)
+//   H2PORT: the same origin also speaks h2c (prior knowledge, node:http2, at most 128 concurrent
+//   streams per connection like nginx's default) there, for a gateway with upstreams[].http2.
 import { createServer } from 'node:http'
+import { createServer as createH2Server } from 'node:http2'
 
 const port = Number(process.argv[2] ?? 0)
 const SYNC_BODY = Buffer.alloc(61, 0x41)
@@ -14,7 +17,7 @@ let completed = 0
 let released = 0
 let closedEarly = 0
 
-const server = createServer((req, res) => {
+function handle (req, res) {
   const url = req.url ?? '/'
   if (url === '/__stats') {
     const body = JSON.stringify({ held: held.size, completed, released, closedEarly })
@@ -45,7 +48,10 @@ const server = createServer((req, res) => {
     res.end(SYNC_BODY)
     completed++
   })
-})
+}
+const server = createServer(handle)
+const h2Port = process.argv[3]
+if (h2Port !== undefined) createH2Server({ settings: { maxConcurrentStreams: 128 } }, handle).listen(Number(h2Port), '127.0.0.1')
 server.keepAliveTimeout = 120_000
 server.headersTimeout = 60_000
 server.requestTimeout = 0
