@@ -216,6 +216,13 @@ function listenOverflows () {
 }
 
 /** VmRSS of the PIDs, in KiB. */
+/** Open file descriptors of the processes (sockets, files, pipes). */
+function fdCount (pids) {
+  let n = 0
+  for (const pid of pids) n += readdirSync(`/proc/${pid}/fd`).length
+  return n
+}
+
 function rssKiB (pids) {
   let kib = 0
   for (const pid of pids) {
@@ -605,7 +612,7 @@ async function heldPings (upstream, results) {
       log(`(b) ${name}: warm-up, baseline`)
       await wrk(`http://127.0.0.1:${sys.port}${EAS_QUERY}`, 8, 2)
       await sleep(1000)
-      const base = { rss: rssKiB(sys.pids()), ...(sys.heap ? await sys.heap() : {}) }
+      const base = { rss: rssKiB(sys.pids()), fds: fdCount(sys.pids()), ...(sys.heap ? await sys.heap() : {}) }
       holder = startHolder(sys.port)
       const ask = holder.ask
       const row = { setup: name, base, levels: [] }
@@ -616,7 +623,7 @@ async function heldPings (upstream, results) {
         const overflows = listenOverflows() - lo0
         const held = await waitHeld(upstream, n, 20000)
         await sleep(1500)
-        const m = { rss: rssKiB(sys.pids()), ...(sys.heap ? await sys.heap() : {}) }
+        const m = { rss: rssKiB(sys.pids()), fds: fdCount(sys.pids()), ...(sys.heap ? await sys.heap() : {}) }
         row.levels.push({
           n,
           held,
@@ -626,6 +633,7 @@ async function heldPings (upstream, results) {
           overflows,
           ...m,
           kibRssPerHeld: (m.rss - base.rss) / n,
+          fdsPerHeld: (m.fds - base.fds) / n,
           kibHeapPerHeld: sys.heap ? (m.heapUsed - base.heapUsed) / 1024 / n : null,
           kibExternalPerHeld: sys.heap ? (m.external - base.external) / 1024 / n : null
         })
@@ -918,13 +926,13 @@ function report (results) {
     const rows = []
     for (const r of h) {
       for (const l of r.levels) {
-        rows.push([r.setup, f0(l.n), f0(l.held), `${mib(r.base.rss)} → ${mib(l.rss)}`, f1(l.kibRssPerHeld),
+        rows.push([r.setup, f0(l.n), f0(l.held), `${mib(r.base.rss)} → ${mib(l.rss)}`, f1(l.kibRssPerHeld), l.fdsPerHeld.toFixed(2),
           l.kibHeapPerHeld === null ? '–' : f1(l.kibHeapPerHeld), l.kibExternalPerHeld === null ? '–' : f1(l.kibExternalPerHeld),
           [l.clientErrors > 0 ? `${l.clientErrors} connections failed and were retried` : '', l.answered > 0 ? `${l.answered} answered early` : '',
             l.overflows > 0 ? `${l.overflows} listen-queue overflows during the ramp` : ''].filter(Boolean).join('; ')])
       }
     }
-    out.push(table(['proxy', 'Pings', 'held at upstream', 'RSS MiB', 'KiB RSS / held', 'KiB heap / held', 'KiB external / held', 'notes'], rows))
+    out.push(table(['proxy', 'Pings', 'held at upstream', 'RSS MiB', 'KiB RSS / held', 'fds / held', 'KiB heap / held', 'KiB external / held', 'notes'], rows))
     const g8 = h.find((r) => r.setup === 'gateway')?.levels.find((l) => l.n === 8000)
     if (g8 !== undefined) {
       out.push('')
