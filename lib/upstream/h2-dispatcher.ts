@@ -1,7 +1,8 @@
-import http2, { type ClientHttp2Session } from 'node:http2'
+import type { ClientHttp2Session } from 'node:http2'
 import { errors, type Dispatcher } from 'undici'
 import { buildH2RequestHeaders } from './h2-request-headers.js'
 import { H2StreamRequest, reset } from './h2-stream-request.js'
+import { loadHttp2 } from './load-http2.js'
 
 /** What the upstream set needs of a dispatcher: undici's `dispatch` contract, and a way to close. */
 export interface RequestDispatcher {
@@ -127,7 +128,7 @@ export class H2Dispatcher implements RequestDispatcher {
   #open (): void {
     const o = this.#opts
     const tls = this.#origin.protocol === 'https:'
-    const session = http2.connect(this.#origin, {
+    const session = loadHttp2().connect(this.#origin, {
       settings: { enablePush: false },
       ...(tls
         ? { ...(o.caPem !== undefined ? { ca: o.caPem } : {}), ...(o.servername !== undefined ? { servername: o.servername } : {}), rejectUnauthorized: o.verifyCertificate ?? true }

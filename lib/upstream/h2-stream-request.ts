@@ -1,11 +1,13 @@
-import http2, { type ClientHttp2Session, type ClientHttp2Stream } from 'node:http2'
+import type { ClientHttp2Session, ClientHttp2Stream } from 'node:http2'
 import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http'
 import { Readable } from 'node:stream'
 import { errors, type Dispatcher } from 'undici'
 import { GatewayError } from '../errors.js'
 import { responseFields } from './h2-request-headers.js'
 
-const { NGHTTP2_CANCEL, NGHTTP2_NO_ERROR } = http2.constants
+/** HTTP/2 error codes (RFC 9113 §7), as literals: node:http2 is loaded only when used (load-http2.ts). */
+const NGHTTP2_NO_ERROR = 0
+const NGHTTP2_CANCEL = 8
 
 /**
  * One request carried on one HTTP/2 stream, driving an undici dispatch handler in undici's order
