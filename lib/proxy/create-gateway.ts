@@ -96,7 +96,8 @@ export function createGateway (deps: GatewayDeps): Gateway {
   const active = new Set<ProxyRequest>()
   const clock = deps.clock ?? SYSTEM_CLOCK
   const trace = new TraceHub()
-  const proxyDeps: ProxyDeps = { config, metrics, upstreams, state, active, clock, deadlines: new DeadlineQueue(clock, active), trace, record: createOutcomeRecorder(metrics, logger), children: createRequestMetrics(metrics) }
+  const awaitingHeaders = new Set<ProxyRequest>()
+  const proxyDeps: ProxyDeps = { config, metrics, upstreams, state, active, clock, deadlines: new DeadlineQueue(clock, active, ProxyRequest.executionRule), awaitingHeaders, headerDeadlines: new DeadlineQueue(clock, awaitingHeaders, ProxyRequest.headersRule), trace, record: createOutcomeRecorder(metrics, logger), children: createRequestMetrics(metrics) }
   // With state.redis, the fleet shares supersede, per-device rates and /devices (lib/state).
   const shared = deps.shared ?? (config.state.redis === undefined ? undefined : createSharedState({ ...config.state.redis, logger, metrics }))
   const devices = new DeviceRegistry({

@@ -1,31 +1,35 @@
 import type { PoolClock } from '../upstream/index.js'
 
-/** Something with a deadline: `deadlineAt` on the queue's clock; `onDeadline` runs once it has passed. */
-export interface Deadlined {
-  readonly deadlineAt: number
+/** Where a queue finds an item's deadline, and what it does once the deadline has passed. */
+export interface DeadlineRule<T> {
+  /** The item's deadline on the queue's clock. */
+  readonly dueAt: (item: T) => number
   /** The deadline passed: must take the item out of the queue's set. */
-  onDeadline (): void
+  readonly expire: (item: T) => void
 }
 
 /**
- * Deadlines of one fixed length (executionTimeout), so they fall due in the order the items were
- * added: one timer for all of them, armed for the oldest. A timer per request (a Timeout and its
- * closure) was about 180 bytes of every held Ping (issue #14, bench/held-heap.mjs). The queue
- * reads a set its owner keeps (the gateway's requests in progress, in arrival order): nothing is
- * stored per item beside it, and removing an item is the owner's O(1) delete. A timer that fires
- * for an item already gone re-arms for the next one.
+ * Deadlines of one fixed length (executionTimeout from arrival, easRequestTimeout from the request
+ * going upstream), so they fall due in the order the items were added: one timer for all of them,
+ * armed for the oldest. A timer per request (a Timeout and its closure) was about 180 bytes of
+ * every held Ping (issue #14, bench/held-heap.mjs); undici's own `headersTimeout` is checked on a
+ * 0.5 s tick and can fire that much early. The queue reads a set its owner keeps, in insertion
+ * order: nothing is stored per item beside it, and removing an item is the owner's O(1) delete. A
+ * timer that fires for an item already gone re-arms for the next one.
  */
-export class DeadlineQueue<T extends Deadlined> {
+export class DeadlineQueue<T> {
   /** Insertion order is deadline order: every item has the same length, added at its start. */
   readonly #items: ReadonlySet<T>
   readonly #clock: PoolClock
+  readonly #rule: DeadlineRule<T>
   #timer: unknown
   #firing = false
   readonly #onTimer = (): void => { this.#fire() }
 
-  constructor (clock: PoolClock, items: ReadonlySet<T>) {
+  constructor (clock: PoolClock, items: ReadonlySet<T>, rule: DeadlineRule<T>) {
     this.#clock = clock
     this.#items = items
+    this.#rule = rule
   }
 
   /**
@@ -34,7 +38,7 @@ export class DeadlineQueue<T extends Deadlined> {
    */
   arm (item: T): void {
     // While firing, the loop reaches an item added meanwhile and arms the timer for it.
-    if (this.#timer === undefined && !this.#firing) this.#armFor(item.deadlineAt)
+    if (this.#timer === undefined && !this.#firing) this.#armFor(this.#rule.dueAt(item))
   }
 
   #armFor (at: number): void {
@@ -45,11 +49,13 @@ export class DeadlineQueue<T extends Deadlined> {
   #fire (): void {
     this.#timer = undefined
     this.#firing = true
+    const { dueAt, expire } = this.#rule
     try {
       const now = this.#clock.now()
       for (const item of this.#items) {
-        if (item.deadlineAt > now) { this.#armFor(item.deadlineAt); return }
-        item.onDeadline()
+        const at = dueAt(item)
+        if (at > now) { this.#armFor(at); return }
+        expire(item)
       }
     } finally {
       this.#firing = false

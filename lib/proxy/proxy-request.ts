@@ -1,6 +1,6 @@
 import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http'
 import type { Readable } from 'node:stream'
-import type { Dispatcher } from 'undici'
+import { errors, type Dispatcher } from 'undici'
 import type { GatewayConfig } from '../config/index.js'
 import { pingStatusLabel, type Metrics } from '../metrics/index.js'
 import { parsePingResponse } from '../eas/index.js'
@@ -17,7 +17,7 @@ import type { RequestMetrics } from './request-metrics.js'
 import { TRACE_BODY_CAP, type TraceHub } from './trace-hub.js'
 import type { RequestContext } from './request-context.js'
 import { createRequestState, type RequestState } from './request-state.js'
-import type { DeadlineQueue, Deadlined } from './deadline-queue.js'
+import type { DeadlineQueue, DeadlineRule } from './deadline-queue.js'
 import type { DoneListener, RequestControl, Verdict } from './verdict.js'
 
 /** Shared state and services every request uses. */
@@ -34,6 +34,10 @@ export interface ProxyDeps {
   readonly clock: PoolClock
   /** Every request's executionTimeout, on one timer (same clock), over `active`. */
   readonly deadlines: DeadlineQueue<ProxyRequest>
+  /** Requests sent upstream whose response headers have not come yet, in the order they went. */
+  readonly awaitingHeaders: Set<ProxyRequest>
+  /** Their easRequestTimeout, on one timer, over `awaitingHeaders` ({@link ProxyRequest.headersRule}). */
+  readonly headerDeadlines: DeadlineQueue<ProxyRequest>
   /** The labelled metric children of the request path, cached. */
   readonly children: RequestMetrics
   /** `gateway trace` subscriptions; absent or inactive: nothing is captured. */
@@ -75,7 +79,7 @@ class GatewayAbort extends Error {
  * caps, Ping buffering, the idle bound), one {@link RelayHandler} per forwarding attempt (undici's
  * callback order, asserted), and the outcome recorder (metrics and the one access line).
  */
-export class ProxyRequest implements RelayTarget, RequestControl, Deadlined {
+export class ProxyRequest implements RelayTarget, RequestControl {
   readonly state: RequestState
   readonly #deps: ProxyDeps
   readonly #req: IncomingMessage
@@ -88,6 +92,10 @@ export class ProxyRequest implements RelayTarget, RequestControl, Deadlined {
   /** Upstreams this request could not connect to (failover never returns to them). */
   #tried: Set<Upstream> | undefined
   #upstreamStarted = 0
+  /** When easRequestTimeout ends the wait for the upstream's response headers (set once the request is sent). */
+  #headersDueAt = 0
+  /** The current attempt's response headers came (its easRequestTimeout no longer applies). */
+  #answered = false
   #upstreamMs: number | undefined
   #controller: Dispatcher.DispatchController | undefined
   #pendingAbort: Error | undefined
@@ -128,11 +136,25 @@ export class ProxyRequest implements RelayTarget, RequestControl, Deadlined {
   /** True for a Ping whose body parsed (drain answers these at once). */
   get isPing (): boolean { return this.state.ping !== undefined }
 
-  /** When executionTimeout ends the request (the deadline queue's clock). */
-  get deadlineAt (): number { return this.#started + this.#deps.config.timeouts.executionTimeout }
+  /** executionTimeout, from arrival, over `active` (the request ends, so it leaves the set). */
+  static readonly executionRule: DeadlineRule<ProxyRequest> = {
+    dueAt: (r) => r.#started + r.#deps.config.timeouts.executionTimeout,
+    expire: (r) => { r.#onExecutionTimeout() }
+  }
 
-  /** executionTimeout passed (called by the deadline queue; the request ends, so it leaves `active`). */
-  onDeadline (): void { this.#onExecutionTimeout() }
+  /**
+   * easRequestTimeout, from the moment the whole request was handed to the upstream connection,
+   * over `awaitingHeaders`: the gateway's own timer, exact to the millisecond (undici checks its
+   * `headersTimeout` on a 0.5 s tick, so it could end a Ping up to 0.5 s before the configured
+   * time). The wait ends as undici's would: a `HeadersTimeoutError`, classified `upstream_timeout`.
+   */
+  static readonly headersRule: DeadlineRule<ProxyRequest> = {
+    dueAt: (r) => r.#headersDueAt,
+    expire: (r) => {
+      r.#deps.awaitingHeaders.delete(r)
+      r.#controller?.abort(new errors.HeadersTimeoutError())
+    }
+  }
 
   onDone (listener: DoneListener): void {
     const d = this.#onDone
@@ -223,7 +245,7 @@ export class ProxyRequest implements RelayTarget, RequestControl, Deadlined {
   }
 
   #forward (next?: Upstream): void {
-    const { upstreams, config, metrics } = this.#deps
+    const { upstreams, metrics } = this.#deps
     const upstream = next ?? upstreams.pick()
     if (upstream === undefined) {
       // No upstream alive: the Retry-After (jittered) points past the next re-probe.
@@ -254,7 +276,8 @@ export class ProxyRequest implements RelayTarget, RequestControl, Deadlined {
         method: (req.method ?? 'POST') as Dispatcher.HttpMethod,
         headers,
         body,
-        headersTimeout: config.timeouts.easRequestTimeout,
+        // easRequestTimeout is the gateway's own timer (headersRule), bodyTimeout executionTimeout.
+        headersTimeout: 0,
         bodyTimeout: 0
       }, relay)
     } catch (err) {
@@ -267,12 +290,30 @@ export class ProxyRequest implements RelayTarget, RequestControl, Deadlined {
     // From here the request is never forwarded again (no failover once bytes may have left), so
     // its header lines are not read again: a held Ping does not keep them (issue #14).
     this.#req.rawHeaders = NO_HEADERS
-    if (this.#pendingAbort !== undefined) controller.abort(this.#pendingAbort)
+    this.#answered = false
+    if (this.#pendingAbort !== undefined) { controller.abort(this.#pendingAbort); return }
+    // The wait for the answer starts once the request is all sent: a buffered body goes in one
+    // write, a streamed one when undici has read its last byte (as undici's own timer would).
+    const stream = this.#stream
+    if (stream === undefined || stream.readableEnded) this.#awaitHeaders()
+    else stream.once('end', () => { this.#awaitHeaders() })
+  }
+
+  #awaitHeaders (): void {
+    if (this.done || this.#answered || this.#endReason !== undefined) return
+    const { awaitingHeaders, headerDeadlines, clock, config } = this.#deps
+    this.#headersDueAt = clock.now() + config.timeouts.easRequestTimeout
+    // Re-added at the end (a failover's second attempt): the set stays in deadline order.
+    awaitingHeaders.delete(this)
+    awaitingHeaders.add(this)
+    headerDeadlines.arm(this)
   }
 
   onUpstreamHeaders (controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders): void {
     if (this.done) return
-    const { config, metrics, state, upstreams, clock, children } = this.#deps
+    const { config, metrics, state, upstreams, clock, children, awaitingHeaders } = this.#deps
+    this.#answered = true
+    awaitingHeaders.delete(this)
     if (this.#upstream !== undefined) upstreams.reportSuccess(this.#upstream)
     this.#upstreamMs = clock.now() - this.#upstreamStarted
     children.upstreamDuration(this.ctx.commandLabel, this.#upstream?.name ?? '').observe(this.#upstreamMs / 1000)
@@ -329,6 +370,7 @@ export class ProxyRequest implements RelayTarget, RequestControl, Deadlined {
   }
 
   onUpstreamError (err: Error, started: boolean): void {
+    this.#deps.awaitingHeaders.delete(this)
     if (this.#endReason !== undefined || this.done) return
     const { metrics, upstreams } = this.#deps
     const c = classifyUpstreamError(err)
@@ -494,6 +536,7 @@ export class ProxyRequest implements RelayTarget, RequestControl, Deadlined {
     if (this.#pause !== undefined) clock.clearTimeout(this.#pause.timer)
     this.#intake?.stop()
     active.delete(this)
+    this.#deps.awaitingHeaders.delete(this)
     const done = this.#onDone
     if (Array.isArray(done)) for (const l of done) l.requestDone()
     else done?.requestDone()

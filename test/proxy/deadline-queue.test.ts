@@ -10,10 +10,12 @@ const LENGTH = 1000
 
 interface Item { name: string, deadlineAt: number, onDeadline (): void }
 
+const RULE = { dueAt: (i: Item) => i.deadlineAt, expire: (i: Item) => { i.onDeadline() } }
+
 function rig () {
   const clock = fakeClock()
   const items = new Set<Item>()
-  const q = new DeadlineQueue<Item>(clock, items)
+  const q = new DeadlineQueue<Item>(clock, items, RULE)
   const fired: string[] = []
   const add = (name: string, also?: () => void): Item => {
     // As a request does: its deadline ends it, and an ended request leaves the set.

@@ -122,3 +122,23 @@ t.test('a device that goes away cancels its stream (RST_STREAM CANCEL); the sess
   t.equal(up.sessions.size, 1, 'the session stays up')
   t.equal(gw.gateway.devices.heldCount, 1, 'the other Ping is still held')
 })
+
+t.test('easRequestTimeout on a held Ping over HTTP/2: 200 Status 1 (upstream_timeout), only its stream cancelled', async (t) => {
+  const up = await startH2Upstream(t)
+  const timeouts = { heartbeatMargin: '100ms', easRequestTimeout: '1200ms', executionTimeout: '3500ms' }
+  const gw = await startPingGateway(t, up.url, { upstreams: [{ name: 'up1', url: up.url, http2: true }], server: { minHeartbeat: '1s', maxHeartbeat: '1s' }, timeouts })
+  const dev = await DeviceConnection.open(gw.port)
+  t.teardown(() => { dev.destroy() })
+  const sent = performance.now()
+  const r = await dev.request(pingRequest({ deviceId: 'LATE0' }, { body: pingBody(1) }), 5000)
+  const took = performance.now() - sent
+  t.equal(r.status, 200)
+  t.equal(decodePingResponse(r.body).status, 1, 'Ping Status 1')
+  t.ok(took >= 1200, `answered at easRequestTimeout (${Math.round(took)} ms), never before it`)
+  const [h] = up.held
+  await until(() => h?.rst !== undefined, 'the server saw the stream end')
+  t.equal(h?.rst, http2.constants.NGHTTP2_CANCEL, 'its stream cancelled')
+  t.equal(up.sessions.size, 1, 'the session stays up')
+  t.equal(await metricValue(gw.registry, metricNames.upstreamErrors, { upstream: 'up1', reason: 'timeout' }), 1)
+  t.equal(await metricValue(gw.registry, metricNames.requests, { command: 'Ping', outcome: 'upstream_timeout' }), 1)
+})

@@ -43,7 +43,7 @@ t.test('a held request outlives what undici\'s default would allow at the same s
     await t.rejects(pool.request({ path: '/Microsoft-Server-ActiveSync?Cmd=Sync', method: 'POST', body: 'x' }), { code: 'UND_ERR_HEADERS_TIMEOUT' })
   })
 
-  t.test('the gateway (easRequestTimeout 3s) delivers it, with headersTimeout passed per dispatch', async (t) => {
+  t.test('the gateway (easRequestTimeout 3s) delivers it: undici gets no timeout of its own per dispatch', async (t) => {
     const gw = await startGateway(t, up.url)
     const pool = gw.upstreams.all[0]?.pool
     if (pool === undefined) throw new Error('no upstream pool')
@@ -59,7 +59,7 @@ t.test('a held request outlives what undici\'s default would allow at the same s
     t.equal(res.status, 200)
     t.equal(res.body.toString(), 'held')
     t.ok(took >= HOLD_MS - 20, `held ${Math.round(took)} ms, more than ${SCALED_UNDICI_DEFAULT_MS} ms`)
-    t.same(seen, [{ headersTimeout: gw.config.timeouts.easRequestTimeout, bodyTimeout: 0 }], 'dispatch gets headersTimeout = easRequestTimeout, bodyTimeout 0')
+    t.same(seen, [{ headersTimeout: 0, bodyTimeout: 0 }], 'dispatch gets headersTimeout 0 (easRequestTimeout is the gateway\'s own timer), bodyTimeout 0')
     const clients = symbolField(pool, 'clients') as object[]
     t.ok(clients.length >= 1, 'the pool made a client')
     for (const c of clients) {
@@ -86,15 +86,38 @@ t.test('upstream silence past easRequestTimeout: 504, upstream_timeout, upstream
   const took = performance.now() - started
   t.equal(res.status, 504)
   t.equal(res.headers.connection, 'close')
-  // undici runs headersTimeout on its "fast timers", which start from a clock that can lag real
-  // time by up to one 499 ms tick: the timeout may fire up to half a second early, never late.
-  t.ok(took >= 280 && took < 1900, `answered at easRequestTimeout (${Math.round(took)} ms), before executionTimeout`)
+  // The gateway's own timer, never early (undici's 0.5 s tick could fire up to 499 ms early).
+  t.ok(took >= 800 && took < 1900, `answered at easRequestTimeout (${Math.round(took)} ms), before executionTimeout`)
   await dev.waitServerClose()
   const seen = await up.waitForRequest(1)
   await seen.closed
   t.ok(seen.aborted, 'the upstream saw its request cancelled')
   await expectOutcome(t, gw, { command: 'Sync', outcome: 'upstream_timeout', status: 504, reason: 'timeout', upstreamAnswered: false })
   t.equal(await metricValue(gw.registry, metricNames.upstreamErrors, { upstream: 'up1', reason: 'timeout' }), 1)
+})
+
+t.test('easRequestTimeout counts from the last byte of a streamed body, as a wait for the answer', async (t) => {
+  const up = await startUpstream({ kind: 'silence' })
+  t.teardown(up.close)
+  const gw = await startGateway(t, up.url, {
+    server: { maxHeartbeat: '200ms' },
+    timeouts: { easRequestTimeout: '800ms', executionTimeout: '4s', heartbeatMargin: '300ms' }
+  })
+  const dev = await DeviceConnection.open(gw.port)
+  t.teardown(() => { dev.destroy() })
+  // 200 KiB streams (over the 64 KiB buffer limit): half now, the rest once the upstream has the first half.
+  const half = 100 * 1024
+  dev.write(DeviceConnection.format(easRequest('SendMail', { headers: [['Content-Length', String(2 * half)]], body: Buffer.alloc(half, 3) }), gw.port))
+  const seen = await up.waitForRequest(1)
+  await new Promise((resolve) => setTimeout(resolve, 600)) // the upload's pace, not synchronisation
+  const lastByte = performance.now()
+  dev.write(Buffer.alloc(half, 4))
+  const res = await dev.readResponse(4000)
+  const waited = performance.now() - lastByte
+  t.equal(res.status, 504)
+  t.ok(waited >= 800, `504 ${Math.round(waited)} ms after the last byte, not 800 ms after the first`)
+  t.equal((await seen.body).length, 2 * half, 'the whole body reached the upstream')
+  await expectOutcome(t, gw, { command: 'SendMail', outcome: 'upstream_timeout', status: 504, reason: 'timeout', upstreamAnswered: false })
 })
 
 t.test('slow upload past executionTimeout', async (t) => {
