@@ -69,6 +69,7 @@ export const GATEWAY_SCHEMA = {
           verifyCertificate: { type: 'boolean', default: true, doc: 'Verify the upstream certificate' },
           weight: { type: 'integer', min: 1, max: 1000, default: 1, doc: 'Share of new requests relative to the other upstreams (least connections per weight)' },
           http2: { type: 'boolean', default: false, doc: 'Speak HTTP/2 to this upstream (h2 over TLS for https://, h2c with prior knowledge for http://): requests, held Pings included, travel as streams on a few shared connections' },
+          http2For: { type: 'string', enum: ['all', 'pings'], doc: 'With http2: which requests travel as HTTP/2 streams: all (default), or pings (held Pings only; every other command and the health checks over HTTP/1.1 to the same URL, so the server must speak both there, e.g. IIS or nginx over TLS, chosen by ALPN)' },
           maxStreamsPerConnection: { type: 'integer', min: 1, max: 1000000, doc: 'With http2: at most this many streams per connection, below the server\'s own SETTINGS_MAX_CONCURRENT_STREAMS (default: the server\'s); the linter checks it' }
         }
       }

@@ -20,6 +20,8 @@ export interface UpstreamSpec {
   readonly weight?: number
   /** Speak HTTP/2 to it: every request a stream on a few shared sessions. Default: false */
   readonly http2?: boolean
+  /** With http2: `pings` sends only Pings as streams, everything else over HTTP/1.1. Default: all */
+  readonly http2For?: 'all' | 'pings'
   /** With http2: at most this many streams per connection. Default: the server's limit */
   readonly maxStreamsPerConnection?: number
 }
@@ -36,9 +38,10 @@ export interface Upstream {
   /**
    * Connections for Pings only. undici's Pool looks for a free connection by scanning its
    * connections, and every held Ping pins one for up to an hour: kept apart, the cost of a Sync
-   * never grows with the number of Pings held (issue #14). With `http2` on, `pool` and `pingPool`
-   * are one {@link H2Dispatcher}: a held Ping is a stream, not a connection, and picking a
-   * session with a free slot costs the same whatever the number held.
+   * never grows with the number of Pings held (issue #14). With `http2` on, `pingPool` is an
+   * {@link H2Dispatcher}: a held Ping is a stream, not a connection, and picking a session with a
+   * free slot costs the same whatever the number held; `pool` is the same dispatcher, or with
+   * `http2For: pings` an HTTP/1.1 pool (node:http2 costs more CPU per short request than undici).
    */
   readonly pingPool: RequestDispatcher
   /** Requests in flight on this upstream (held Pings included); change it with acquire/release. */
@@ -194,9 +197,14 @@ function createMember (s: UpstreamSpec, connectTimeout: number, metrics: Metrics
       ...(s.maxStreamsPerConnection !== undefined ? { maxStreams: s.maxStreamsPerConnection } : {}),
       onSessions: (n) => { metrics?.upstreamH2Sessions.set({ upstream: s.name }, n) }
     })
-    return { ...base, pool: h2, pingPool: h2 }
+    return { ...base, pool: s.http2For === 'pings' ? http1Pool(u, s, connectTimeout) : h2, pingPool: h2 }
   }
-  const pool = (): Pool => new Pool(u.origin, {
+  return { ...base, pool: http1Pool(u, s, connectTimeout), pingPool: http1Pool(u, s, connectTimeout) }
+}
+
+/** An undici Pool to the upstream's origin, with undici's own timeouts off (the gateway enforces them). */
+function http1Pool (u: URL, s: UpstreamSpec, connectTimeout: number): Pool {
+  return new Pool(u.origin, {
     connections: null,
     pipelining: 1,
     headersTimeout: 0,
@@ -208,5 +216,4 @@ function createMember (s: UpstreamSpec, connectTimeout: number, metrics: Metrics
       rejectUnauthorized: s.verifyCertificate
     }
   })
-  return { ...base, pool: pool(), pingPool: pool() }
 }

@@ -5,9 +5,11 @@ import t from 'tap'
 import { metricNames } from '../../lib/metrics/index.js'
 import { DeviceConnection } from '../helpers/device-connection.js'
 import { metricValue } from '../helpers/metric-values.js'
-import { decodePingResponse, pingBody, pingRequest } from '../helpers/ping-device.js'
+import { easRequest } from '../helpers/eas-device.js'
+import { decodePingResponse, pingBody, pingConfigTree, pingRequest } from '../helpers/ping-device.js'
 import { startPingGateway } from '../helpers/ping-gateway.js'
-import type { Teardown } from '../helpers/start-gateway.js'
+import { startGateway, type Teardown } from '../helpers/start-gateway.js'
+import { createTlsMaterial } from '../helpers/tls-material.js'
 import { until } from '../helpers/until.js'
 
 // upstreams[].http2 (issue #14): held Pings travel as streams on shared HTTP/2 sessions, and an
@@ -141,4 +143,41 @@ t.test('easRequestTimeout on a held Ping over HTTP/2: 200 Status 1 (upstream_tim
   t.equal(up.sessions.size, 1, 'the session stays up')
   t.equal(await metricValue(gw.registry, metricNames.upstreamErrors, { upstream: 'up1', reason: 'timeout' }), 1)
   t.equal(await metricValue(gw.registry, metricNames.requests, { command: 'Ping', outcome: 'upstream_timeout' }), 1)
+})
+
+t.test('http2For: pings: held Pings are streams on one HTTP/2 connection, every other request HTTP/1.1 (TLS, ALPN)', async (t) => {
+  const tls = createTlsMaterial()
+  if (typeof tls === 'string') { t.fail(tls); return }
+  const seen: { version: string, path: string }[] = []
+  const held: http2.Http2ServerResponse[] = []
+  const server = http2.createSecureServer({ key: tls.key, cert: tls.cert, allowHTTP1: true })
+  server.on('request', (req: http2.Http2ServerRequest, res: http2.Http2ServerResponse) => {
+    seen.push({ version: req.httpVersion, path: req.url ?? '' })
+    req.resume()
+    if ((req.url ?? '').includes('Cmd=Ping')) { held.push(res); return }
+    res.writeHead(200, { 'content-type': 'text/plain' })
+    res.end('synced')
+  })
+  server.listen(0, '127.0.0.1')
+  await once(server, 'listening')
+  const sessions = new Set<Http2Session>()
+  server.on('session', (s) => { sessions.add(s) })
+  t.teardown(async () => { for (const s of sessions) s.destroy(); await new Promise((resolve) => server.close(resolve)) })
+  const url = `https://127.0.0.1:${(server.address() as AddressInfo).port}/`
+  const gw = await startGateway(t, url, pingConfigTree({ upstreams: [{ name: 'up1', url, http2: true, http2For: 'pings' }], pool: { healthCheck: { interval: '50ms' } } }), { upstreamCa: tls.caCert })
+  await openPings(t, gw.port, 3, 'MIX')
+  await until(() => held.length === 3, 'three Pings held')
+  await until(() => seen.some((s) => s.path.endsWith('/Microsoft-Server-ActiveSync')), 'a health check reached the server')
+  const dev = await DeviceConnection.open(gw.port)
+  t.teardown(() => { dev.destroy() })
+  const res = await dev.request(easRequest('Sync'))
+  t.equal(res.status, 200)
+  t.equal(res.body.toString(), 'synced')
+  const pings = seen.filter((s) => s.path.includes('Cmd=Ping'))
+  const others = seen.filter((s) => !s.path.includes('Cmd=Ping'))
+  t.same(pings.map((s) => s.version), ['2.0', '2.0', '2.0'], 'the Pings arrived over HTTP/2')
+  t.ok(others.some((s) => s.path.includes('Cmd=Sync')), 'the Sync reached the server')
+  t.same([...new Set(others.map((s) => s.version))], ['1.1'], 'every other request, health checks included, arrived over HTTP/1.1')
+  t.equal(sessions.size, 1, 'one HTTP/2 connection carries the three Pings')
+  t.equal(await metricValue(gw.registry, metricNames.upstreamH2Sessions, { upstream: 'up1' }), 1)
 })

@@ -91,5 +91,10 @@ t.test('GW0207 http2-stream-limit-saves-little: a stream limit of a few Pings pe
   const noH2 = 'upstreams: [{ name: a, url: "http://127.0.0.1:1/", maxStreamsPerConnection: 100 }]\n'
   const found = run(noH2)
   t.equal(found.length, 1)
-  t.match(found[0]?.message, /without http2: true/)
+  t.match(found[0]?.message, /sets maxStreamsPerConnection without http2: true/)
+  const forNoH2 = 'upstreams:\n  - { name: a, url: "https://127.0.0.1:1/", http2For: pings }\n'
+  const [g] = run(forNoH2)
+  t.match(g, { code: 'GW0207', line: 2, col: ((forNoH2.split('\n')[1] ?? '').indexOf('pings')) + 1 })
+  t.match(g?.message, /upstream "a" sets http2For without http2: true; it has no effect/)
+  t.same(run('upstreams: [{ name: a, url: "https://127.0.0.1:1/", http2: true, http2For: pings }]\n'), [], 'http2For with http2')
 })
