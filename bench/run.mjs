@@ -23,6 +23,7 @@ import { cpus, tmpdir } from 'node:os'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { parseArgs } from 'node:util'
+import { heapBySize } from './heap-by-size.mjs'
 
 const HERE = dirname(fileURLToPath(import.meta.url))
 const ROOT = resolve(HERE, '..')
@@ -617,7 +618,11 @@ async function heldPings (upstream, results) {
       log(`(b) ${name}: warm-up, baseline`)
       await wrk(`http://127.0.0.1:${sys.port}${EAS_QUERY}`, 8, 2)
       await sleep(1000)
-      const base = { rss: rssKiB(sys.pids()), fds: fdCount(sys.pids()), ...(sys.heap ? await sys.heap() : {}) }
+      // The gateway's heap() forces a full GC first: RSS is read after it, at the baseline as with
+      // Pings held (a baseline read before it carried the warm-up's garbage, and made the 1,000
+      // row's RSS per held Ping meaningless, negative once).
+      const heap0 = sys.heap ? await sys.heap() : {}
+      const base = { rss: rssKiB(sys.pids()), fds: fdCount(sys.pids()), ...heap0 }
       holder = startHolder(sys.port)
       const ask = holder.ask
       const row = { setup: name, base, levels: [] }
@@ -628,7 +633,8 @@ async function heldPings (upstream, results) {
         const overflows = listenOverflows() - lo0
         const held = await waitHeld(upstream, n, 20000)
         await sleep(1500)
-        const m = { rss: rssKiB(sys.pids()), fds: fdCount(sys.pids()), ...(sys.heap ? await sys.heap() : {}) }
+        const heapN = sys.heap ? await sys.heap() : {}
+        const m = { rss: rssKiB(sys.pids()), fds: fdCount(sys.pids()), ...heapN }
         row.levels.push({
           n,
           held,
@@ -728,7 +734,7 @@ async function heapProfile (upstream, n = 2000) {
       const deadline = Date.now() + 60_000
       while (!existsSync(done) && Date.now() < deadline) await sleep(100)
       if (!existsSync(done)) throw new Error('heap snapshot not written')
-      const r = heapBySize(JSON.parse(readFileSync(join(dir, `snap-${i}.heapsnapshot`), 'utf8')))
+      const r = heapBySize(JSON.parse(readFileSync(join(dir, `snap-${i}.heapsnapshot`), 'utf8'))).by
       if (opt.json !== undefined) writeFileSync(opt.json.replace(/\.json$/, '') + `.snap-${i}.heapsnapshot`, readFileSync(join(dir, `snap-${i}.heapsnapshot`)))
       rmSync(join(dir, `snap-${i}.heapsnapshot`))
       return r
@@ -757,34 +763,6 @@ async function heapProfile (upstream, n = 2000) {
     await sys.stop()
     await httpGet(upstream.port, '/__release')
   }
-}
-
-/** Self size and count per (node type, constructor/name) of a V8 heap snapshot. */
-function heapBySize (snap) {
-  const meta = snap.snapshot.meta
-  const F = meta.node_fields.length
-  const iType = meta.node_fields.indexOf('type')
-  const iName = meta.node_fields.indexOf('name')
-  const iSize = meta.node_fields.indexOf('self_size')
-  const types = meta.node_types[0]
-  const { nodes, strings } = snap
-  const out = new Map()
-  for (let i = 0; i < nodes.length; i += F) {
-    const type = types[nodes[i + iType]]
-    const name = strings[nodes[i + iName]]
-    let key
-    if (type === 'object') key = name
-    else if (type === 'closure') key = `(closure) ${name || '(anonymous)'}`
-    else if (type === 'string' || type === 'concatenated string' || type === 'sliced string') key = '(string)'
-    else if (type === 'code') key = '(code)'
-    else if (type === 'number') key = '(number)'
-    else key = `(${type}) ${name.length > 60 ? name.slice(0, 60) + '…' : name}`
-    const e = out.get(key) ?? { count: 0, size: 0 }
-    e.count++
-    e.size += nodes[i + iSize]
-    out.set(key, e)
-  }
-  return out
 }
 
 function shortUrl (url) {
