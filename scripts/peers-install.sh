@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # peers-install.sh — install the peer programs the integration tests start themselves
-# (haproxy, nginx, prometheus, wrk, libwbxml CLI, xxd, redis-server). Debian 12, root.
+# (haproxy, nginx, prometheus, wrk, libwbxml CLI, xxd, redis-server; openssl makes the TLS tests'
+# throwaway certificates). Debian 12, root.
 #
 # Installs with apt only what is missing, never lets the packages start their
 # services (policy-rc.d; removed afterwards only if this script created it), and
@@ -11,7 +12,7 @@
 set -Eeuo pipefail
 export LC_ALL=C
 
-PKGS=(haproxy nginx-light prometheus wrk libwbxml2-utils xxd redis-server)
+PKGS=(haproxy nginx-light prometheus wrk libwbxml2-utils xxd redis-server openssl)
 : "${PEERS_LOG:=/var/log/sogo-test/peers-apt.log}"
 
 say() { printf 'peers-install: %s\n' "$*" >&2; }
