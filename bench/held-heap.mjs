@@ -5,7 +5,7 @@
 // held Pings, diffed by node type and constructor / closure name, divided by N. Plus RSS (after
 // the GCs, before the snapshot).
 // Same setup as `npm run bench` (bench/upstream.mjs, bench/hold-client.mjs, serve --workers 1).
-// Usage: node bench/held-heap.mjs [--system gateway|floor|origin] [--held 2000] [--top 40] [--json FILE] [--keep DIR (the snapshots)]
+// Usage: node bench/held-heap.mjs [--system gateway|floor|origin] [--http2 all|pings] [--held 2000] [--top 40] [--json FILE] [--keep DIR (the snapshots)]
 // Needs `npm run build` first. Every process it starts is stopped by PID; its temp dir is removed.
 import { fork, spawn } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
@@ -22,6 +22,8 @@ const ROOT = resolve(HERE, '..')
 const { values: opt } = parseArgs({
   options: {
     system: { type: 'string', default: 'gateway' },
+    // gateway only: upstreams[].http2 (all: every request a stream; pings: http2For: pings).
+    http2: { type: 'string' },
     held: { type: 'string', default: '2000' },
     top: { type: 'string', default: '40' },
     json: { type: 'string' },
@@ -79,8 +81,10 @@ function startProc (args, env) {
 
 const preload = ['--expose-gc', '--import', pathToFileURL(join(HERE, 'gc-on-signal.mjs')).href]
 const env = { BENCH_HEAPSNAPSHOT_DIR: TMP }
+if (opt.http2 !== undefined && (opt.system !== 'gateway' || !['all', 'pings'].includes(opt.http2))) throw new Error('--http2 all|pings, with --system gateway only')
 const upPort = await freePort()
-const upstream = startProc([...(opt.system === 'origin' ? preload : []), join(HERE, 'upstream.mjs'), String(upPort)], env)
+const h2Port = await freePort()
+const upstream = startProc([...(opt.system === 'origin' ? preload : []), join(HERE, 'upstream.mjs'), String(upPort), String(h2Port)], env)
 await waitFor(async () => (await get(upPort, '/__stats')).status === 200, 10_000, 'upstream')
 
 const port = opt.system === 'origin' ? upPort : await freePort()
@@ -94,7 +98,7 @@ if (opt.system === 'origin') {
   const adminPort = await freePort()
   writeFileSync(cfg, `listen: { host: 127.0.0.1, port: ${port} }
 upstreams:
-  - { name: bench, url: "http://127.0.0.1:${upPort}/" }
+  - { name: bench, url: "http://127.0.0.1:${opt.http2 === undefined ? upPort : h2Port}/"${opt.http2 === undefined ? '' : `, http2: true, http2For: ${opt.http2}`} }
 server: { minHeartbeat: 60s, maxHeartbeat: 3540s }
 timeouts: { easRequestTimeout: 61m, executionTimeout: 62m, drainGrace: 2s }
 admin: { listen: { host: 127.0.0.1, port: ${adminPort} } }
