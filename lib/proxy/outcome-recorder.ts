@@ -1,5 +1,5 @@
 import { createLineWriter, type LineField, type Logger } from '../log/index.js'
-import type { Metrics } from '../metrics/index.js'
+import { counterSeries, gaugeSeries, histogramSeries, type Metrics } from '../metrics/index.js'
 import type { Outcome } from './outcome.js'
 import type { RequestContext } from './request-context.js'
 
@@ -88,9 +88,9 @@ const ACCESS_LINE: readonly LineField<OutcomeFacts>[] = [
 export type OutcomeRecorder = (f: OutcomeFacts) => void
 
 /**
- * Builds the recorder on the gateway's metrics and logger. The labelled children of the per-request
+ * Builds the recorder on the gateway's metrics and logger. The labelled series of the per-request
  * metrics are resolved once per (command, outcome) and kept: both label sets are bounded, and
- * prom-client otherwise hashes the labels on every observation.
+ * prom-client's own children hash and validate the labels on every observation (issue #14).
  */
 export function createOutcomeRecorder (metrics: Metrics, logger: Logger): OutcomeRecorder {
   const children = new Map<string, { inFlight: { dec (): void }, requests: { inc (): void }, duration: { observe (v: number): void } }>()
@@ -98,7 +98,7 @@ export function createOutcomeRecorder (metrics: Metrics, logger: Logger): Outcom
     const key = `${command}\u0000${outcome}`
     let c = children.get(key)
     if (c === undefined) {
-      c = { inFlight: metrics.inFlight.labels({ command }), requests: metrics.requests.labels({ command, outcome }), duration: metrics.duration.labels({ command, outcome }) }
+      c = { inFlight: gaugeSeries(metrics.inFlight, { command }), requests: counterSeries(metrics.requests, { command, outcome }), duration: histogramSeries(metrics.duration, { command, outcome }) }
       children.set(key, c)
     }
     return c
