@@ -6,3 +6,4 @@ export {
   type BoundedLabels
 } from './label-values.js'
 export { createClusterMetrics, clusterMetricNames, WORKER_RESTART_REASONS, WORKER_STATES, type ClusterMetrics } from './create-cluster-metrics.js'
+export { counterSeries, gaugeSeries, histogramSeries } from './hot-series.js'

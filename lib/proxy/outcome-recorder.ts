@@ -1,5 +1,5 @@
-import type { Logger } from '../log/index.js'
-import type { Metrics } from '../metrics/index.js'
+import { createLineWriter, type LineField, type Logger } from '../log/index.js'
+import { counterSeries, gaugeSeries, histogramSeries, type Metrics } from '../metrics/index.js'
 import type { Outcome } from './outcome.js'
 import type { RequestContext } from './request-context.js'
 
@@ -48,13 +48,49 @@ const OUTCOME_CODES: Partial<Record<Outcome, string>> = {
  */
 const QUIET = new Set<Outcome>(['completed', 'answered_locally', 'device_abort', 'refused_policy', 'refused_malformed'])
 
+/**
+ * The access line's fields (README § Logs), in the line's order: Elastic Common Schema names,
+ * dotted; the gateway's own under `eas.`. Undefined values are left out of the line.
+ * Written by {@link createLineWriter}: pino's bytes, without an object per request.
+ */
+const ACCESS_LINE: readonly LineField<OutcomeFacts>[] = [
+  ['http.request.id', (f) => f.ctx.reqId],
+  ['trace.id', (f) => f.ctx.traceId],
+  ['http.request.method', (f) => f.ctx.method],
+  ['http.response.status_code', (f) => f.status],
+  ['http.request.body.bytes', (f) => f.bytesIn],
+  ['http.response.body.bytes', (f) => f.bytesOut],
+  ['event.duration', (f) => Math.round(f.durationMs * 1e6)],
+  ['client.ip', (f) => f.ctx.clientAddress],
+  ['source.ip', (f) => f.ctx.sourceAddress],
+  ['user_agent.original', (f) => f.ctx.userAgent],
+  ['tls.version', (f) => f.ctx.tlsVersion?.replace(/^TLSv/, '')],
+  ['tls.version_protocol', (f) => f.ctx.tlsVersion === undefined ? undefined : 'tls'],
+  ['user.name', (f) => f.ctx.user],
+  ['error.code', (f) => f.code ?? OUTCOME_CODES[f.outcome]],
+  ['error.type', (f) => f.errCode],
+  ['eas.command', (f) => f.ctx.command],
+  ['eas.outcome', (f) => f.outcome],
+  ['eas.reason', (f) => f.reason],
+  ['eas.device.id', (f) => f.ctx.deviceId],
+  ['eas.device.type', (f) => f.ctx.deviceType],
+  ['eas.protocol_version', (f) => f.ctx.protocolVersion],
+  ['eas.ping.heartbeat', (f) => f.heartbeat],
+  ['eas.ping.status', (f) => f.pingStatus],
+  ['eas.upstream.name', (f) => f.upstream],
+  ['eas.upstream.duration', (f) => f.upstreamMs === undefined ? undefined : Math.round(f.upstreamMs * 1e6)],
+  ['eas.upstream.connect_failures', (f) => f.connectFailures],
+  ['eas.access.decision', (f) => f.access?.decision],
+  ['eas.access.rule', (f) => f.access?.rule]
+]
+
 /** Writes a request's outcome: the metrics and the one access line (fastify's onResponse). */
 export type OutcomeRecorder = (f: OutcomeFacts) => void
 
 /**
- * Builds the recorder on the gateway's metrics and logger. The labelled children of the per-request
+ * Builds the recorder on the gateway's metrics and logger. The labelled series of the per-request
  * metrics are resolved once per (command, outcome) and kept: both label sets are bounded, and
- * prom-client otherwise hashes the labels on every observation.
+ * prom-client's own children hash and validate the labels on every observation (issue #14).
  */
 export function createOutcomeRecorder (metrics: Metrics, logger: Logger): OutcomeRecorder {
   const children = new Map<string, { inFlight: { dec (): void }, requests: { inc (): void }, duration: { observe (v: number): void } }>()
@@ -62,49 +98,18 @@ export function createOutcomeRecorder (metrics: Metrics, logger: Logger): Outcom
     const key = `${command}\u0000${outcome}`
     let c = children.get(key)
     if (c === undefined) {
-      c = { inFlight: metrics.inFlight.labels({ command }), requests: metrics.requests.labels({ command, outcome }), duration: metrics.duration.labels({ command, outcome }) }
+      c = { inFlight: gaugeSeries(metrics.inFlight, { command }), requests: counterSeries(metrics.requests, { command, outcome }), duration: histogramSeries(metrics.duration, { command, outcome }) }
       children.set(key, c)
     }
     return c
   }
+  const writeLine = createLineWriter(logger, ACCESS_LINE, 'request')
   return (f) => {
     const c = f.ctx
     const m = childrenOf(c.commandLabel, f.outcome)
     m.inFlight.dec()
     m.requests.inc()
     m.duration.observe(f.durationMs / 1000)
-    // Elastic Common Schema field names (README § Logs), dotted; the gateway's own under `eas.`.
-    const line = {
-      'http.request.id': c.reqId,
-      'trace.id': c.traceId,
-      'http.request.method': c.method,
-      'http.response.status_code': f.status,
-      'http.request.body.bytes': f.bytesIn,
-      'http.response.body.bytes': f.bytesOut,
-      'event.duration': Math.round(f.durationMs * 1e6),
-      'client.ip': c.clientAddress,
-      'source.ip': c.sourceAddress,
-      'user_agent.original': c.userAgent,
-      'tls.version': c.tlsVersion?.replace(/^TLSv/, ''),
-      'tls.version_protocol': c.tlsVersion === undefined ? undefined : 'tls',
-      'user.name': c.user,
-      'error.code': f.code ?? OUTCOME_CODES[f.outcome],
-      'error.type': f.errCode,
-      'eas.command': c.command,
-      'eas.outcome': f.outcome,
-      'eas.reason': f.reason,
-      'eas.device.id': c.deviceId,
-      'eas.device.type': c.deviceType,
-      'eas.protocol_version': c.protocolVersion,
-      'eas.ping.heartbeat': f.heartbeat,
-      'eas.ping.status': f.pingStatus,
-      'eas.upstream.name': f.upstream,
-      'eas.upstream.duration': f.upstreamMs === undefined ? undefined : Math.round(f.upstreamMs * 1e6),
-      'eas.upstream.connect_failures': f.connectFailures,
-      'eas.access.decision': f.access?.decision,
-      'eas.access.rule': f.access?.rule
-    }
-    if (QUIET.has(f.outcome)) logger.info(line, 'request')
-    else logger.warn(line, 'request')
+    writeLine(QUIET.has(f.outcome) ? 'info' : 'warn', f)
   }
 }

@@ -1,4 +1,4 @@
-import { responseStatusLabel, type Metrics } from '../metrics/index.js'
+import { counterSeries, gaugeSeries, histogramSeries, responseStatusLabel, type Metrics } from '../metrics/index.js'
 
 /** The labelled children a request touches on its way, resolved once per label set. */
 export interface RequestMetrics {
@@ -8,9 +8,10 @@ export interface RequestMetrics {
 }
 
 /**
- * Caches prom-client's labelled children (as the outcome recorder does): every label here is
- * bounded (command label, upstream name, HTTP status: keyed by the number, which a device cannot choose), and prom-client otherwise hashes the
- * label object on every call (issue #14: one of the per-request costs in the profile).
+ * Caches the labelled series (as the outcome recorder does): every label here is bounded (command
+ * label, upstream name, HTTP status: keyed by the number, which a device cannot choose). They are
+ * lib/metrics' hot series, not prom-client's labelled children, which hash and validate the label
+ * object on every call (issue #14: one of the per-request costs in the profile).
  */
 export function createRequestMetrics (metrics: Metrics): RequestMetrics {
   const inFlight = new Map<string, { inc (): void }>()
@@ -19,19 +20,19 @@ export function createRequestMetrics (metrics: Metrics): RequestMetrics {
   return {
     inFlight (command) {
       let c = inFlight.get(command)
-      if (c === undefined) inFlight.set(command, c = metrics.inFlight.labels({ command }))
+      if (c === undefined) inFlight.set(command, c = gaugeSeries(metrics.inFlight, { command }))
       return c
     },
     upstreamDuration (command, name) {
       const key = `${command}\u0000${name}`
       let c = upstream.get(key)
-      if (c === undefined) upstream.set(key, c = metrics.upstreamDuration.labels({ command, upstream: name }))
+      if (c === undefined) upstream.set(key, c = histogramSeries(metrics.upstreamDuration, { command, upstream: name }))
       return c
     },
     responses (command, status) {
       const key = `${command}\u0000${status}`
       let c = responses.get(key)
-      if (c === undefined) responses.set(key, c = metrics.responses.labels({ command, status_class: `${Math.floor(status / 100)}xx`, status: responseStatusLabel(status) }))
+      if (c === undefined) responses.set(key, c = counterSeries(metrics.responses, { command, status_class: `${Math.floor(status / 100)}xx`, status: responseStatusLabel(status) }))
       return c
     }
   }
