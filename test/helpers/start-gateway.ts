@@ -88,7 +88,7 @@ export interface TestPem {
  * Builds and starts a gateway in-process: real sockets on 127.0.0.1, free ports, a fresh Registry,
  * logs into an in-memory sink. Teardown drains it (closing the listeners and the upstream pools).
  */
-export async function startGateway (t: Teardown, upstreamUrl: string, over: ConfigTree = {}, pem: TestPem = {}, extra: Pick<GatewayDeps, 'access' | 'admin'> = {}): Promise<TestGateway> {
+export async function startGateway (t: Teardown, upstreamUrl: string, over: ConfigTree = {}, pem: TestPem = {}, extra: Pick<GatewayDeps, 'access' | 'admin' | 'clock'> = {}): Promise<TestGateway> {
   const config = loadTestConfig(mergeTree(testConfigTree(upstreamUrl), over))
   const sink = createLogSink()
   const logger = createLogger({ level: config.log.level, destination: sink.stream })
