@@ -16,9 +16,6 @@ const SCALE_MS = 250
 /** File descriptors are finite (20000 per process here): devices share a modest keep-alive pool. */
 const CONNECTIONS = 400
 const DEADLINE_MS = 60_000
-/** Dispatch-delay jitter allowed between the gateway's admission and the upstream's arrival. */
-const JITTER_MS = 500
-
 /** The most arrivals inside any window of `ms` (sliding over the sorted arrival times). */
 function peak (times: readonly number[], ms: number): number {
   let best = 0
@@ -33,15 +30,23 @@ t.test(`${DEVICES} devices reconnecting at once: a bounded rate upstream, every 
   const up = await startCountingUpstream()
   t.teardown(up.close)
   // The real limiter, wrapped to record when it admits: the bucket's bound is checked exactly there.
+  // The device rate pass runs right before the global one in the same synchronous pass chain, so
+  // the device a global admission belongs to is the last one the device pass saw.
   const admittedAt: number[] = []
+  const admittedBy = new Map<string, number>()
+  let lastDevice = ''
   const recording = (limits: Parameters<typeof createRequestLimiter>[0]): RequestLimiter => {
     const l = createRequestLimiter(limits, { now: () => performance.now(), random: Math.random })
     return {
       ...l,
-      admitDevice: (key) => l.admitDevice(key),
+      admitDevice: (key) => { lastDevice = key.split('\u0000')[1] ?? ''; return l.admitDevice(key) },
       admitPing: (held) => l.admitPing(held),
       admitConnection: (open) => l.admitConnection(open),
-      admitRequest () { const d = l.admitRequest(); if (d.ok) admittedAt.push(performance.now()); return d },
+      admitRequest () {
+        const d = l.admitRequest()
+        if (d.ok) { const now = performance.now(); admittedAt.push(now); admittedBy.set(lastDevice, now) }
+        return d
+      },
       get trackedDevices () { return l.trackedDevices }
     }
   }
@@ -86,13 +91,18 @@ t.test(`${DEVICES} devices reconnecting at once: a bounded rate upstream, every 
   const peak1s = peak(times, 1000)
   const peak100 = peak(times, 100)
   // Token bucket: the gateway admits at most burst + rate x W in any window W (+1 for the token
-  // that completes at the window's edge). The upstream sees the admissions shifted by the dispatch
-  // delay, which varies with event-loop load, so its window is allowed JITTER_MS more.
+  // that completes at the window's edge). The upstream sees each admission shifted by its own
+  // dispatch delay (measured per device, same clock): arrivals in any 1 s came from admissions in
+  // 1 s + the longest delay, so that is their bound. A fixed allowance (500 ms) failed when a
+  // loaded CI machine stalled the event loop longer.
   const admitPeak = peak(admittedAt, 1000)
   t.equal(admittedAt.length, DEVICES, 'one admission per device')
   t.ok(admitPeak <= BURST + RATE + 1, `peak admissions in any 1 s at the gateway: ${admitPeak} (bound ${BURST + RATE})`)
-  const bound = BURST + RATE * (1000 + JITTER_MS) / 1000
-  t.ok(peak1s <= bound, `peak arrivals in any 1 s at the upstream: ${peak1s} (bound ${BURST + RATE}, with dispatch jitter ${bound})`)
+  const delays = posts.map((s: Seen) => s.at - (admittedBy.get(s.deviceId ?? '') ?? Number.NaN)).sort((a, b) => a - b)
+  t.ok(delays.every((d) => d >= 0), 'every request reached the upstream after the gateway admitted it')
+  const maxDelay = delays.at(-1) ?? 0
+  const bound = BURST + 1 + RATE * (1000 + maxDelay) / 1000
+  t.ok(peak1s <= bound, `peak arrivals in any 1 s at the upstream: ${peak1s} (bound ${BURST + RATE}, with the longest dispatch delay ${maxDelay.toFixed(0)} ms ${bound.toFixed(0)}; median delay ${(delays[delays.length >> 1] ?? 0).toFixed(1)} ms)`)
   t.ok(span >= (DEVICES - BURST) / RATE * 0.9, `a ramp, not a wall: ${DEVICES} arrivals spread over ${span.toFixed(2)} s`)
   const refusals = await gw.value('limitRejections', { limit: 'global_rate' })
   t.equal(refusals, retryAfters.length, 'every refusal counted in eas_gateway_limit_rejections_total')
