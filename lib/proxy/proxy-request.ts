@@ -276,7 +276,8 @@ export class ProxyRequest implements RelayTarget, RequestControl {
         method: (req.method ?? 'POST') as Dispatcher.HttpMethod,
         headers,
         body,
-        // easRequestTimeout is the gateway's own timer (headersRule), bodyTimeout executionTimeout.
+        // undici's own timers off: easRequestTimeout is the gateway's (headersRule), and a slow
+        // body is bounded by executionTimeout.
         headersTimeout: 0,
         bodyTimeout: 0
       }, relay)
