@@ -1,6 +1,6 @@
 import { Pool } from 'undici'
 import type { Logger } from '../log/index.js'
-import type { Metrics } from '../metrics/index.js'
+import { gaugeSeries, type Metrics } from '../metrics/index.js'
 import { DEFAULT_POOL_SETTINGS, type PoolSettings } from './default-pool-settings.js'
 import { H2Dispatcher, type RequestDispatcher } from './h2-dispatcher.js'
 import { createHealthChecker, SYSTEM_CLOCK, type PoolClock } from './health-checker.js'
@@ -139,6 +139,9 @@ export function createUpstreams (specs: readonly UpstreamSpec[], opts: UpstreamS
     metrics?.upstreamUp.set({ upstream: u.name }, 1)
     metrics?.upstreamInFlight.set({ upstream: u.name }, 0)
   }
+  // Each request moves its upstream's in-flight gauge twice: through the series, not a labelled
+  // set() that hashes and validates the labels every time (issue #14's profile: 0.9 µs/request).
+  const inFlight = new Map(metrics === undefined ? [] : all.map((u) => [u as Upstream, gaugeSeries(metrics.upstreamInFlight, { upstream: u.name })]))
 
   return {
     all,
@@ -147,8 +150,8 @@ export function createUpstreams (specs: readonly UpstreamSpec[], opts: UpstreamS
       cursor = (cursor + 1) % Math.max(1, all.length)
       return u
     },
-    acquire (u) { metrics?.upstreamInFlight.set({ upstream: u.name }, ++u.inFlight) },
-    release (u) { metrics?.upstreamInFlight.set({ upstream: u.name }, --u.inFlight) },
+    acquire (u) { u.inFlight++; inFlight.get(u)?.inc() },
+    release (u) { u.inFlight--; inFlight.get(u)?.dec() },
     reportSuccess (u) {
       const m = u as Member
       if (m.health.failures === 0 && !m.health.panic && m.health.level === 0) return // the hot path: nothing to change
