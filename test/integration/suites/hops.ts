@@ -195,7 +195,9 @@ export async function runHopsSuite (t: Test, setup: HopsSetup): Promise<void> {
       const ms = r.response.elapsedMs
       t.equal(r.response.status, 200, `${path.kind}: HTTP 200`)
       t.equal(r.status, '1', `${path.kind}: Status 1 from ${NAME}`)
-      t.ok(ms >= MAX_HB * 1000 - 500 && ms <= MAX_HB * 1000 + 3000, `${path.kind}: held for the heartbeat (${ms} ms)`)
+      // Horde loops on PHP's time(), in whole seconds: its Ping ends up to 1 s before the heartbeat
+      // (notes/horde.md: 59.10 s for 60 s; here 9,047 ms for 10 s in one full run).
+      t.ok(ms >= MAX_HB * 1000 - 1000 && ms <= MAX_HB * 1000 + 3000, `${path.kind}: held for the heartbeat (${ms} ms)`)
       const after = await metricsView(path.admin)
       t.equal(after.value(REQUESTS, PING_DONE) - before.value(REQUESTS, PING_DONE), 1, `${path.kind}: requests_total{command="Ping",outcome="completed"} +1`)
       t.equal(after.value(REQUESTS, PING_ABORT) - before.value(REQUESTS, PING_ABORT), 0, `${path.kind}: no device_abort`)
