@@ -94,8 +94,6 @@ export class ProxyRequest implements RelayTarget, RequestControl {
   #upstreamStarted = 0
   /** When easRequestTimeout ends the wait for the upstream's response headers (set once the request is sent). */
   #headersDueAt = 0
-  /** The current attempt's response headers came (its easRequestTimeout no longer applies). */
-  #answered = false
   #upstreamMs: number | undefined
   #controller: Dispatcher.DispatchController | undefined
   #pendingAbort: Error | undefined
@@ -291,7 +289,6 @@ export class ProxyRequest implements RelayTarget, RequestControl {
     // From here the request is never forwarded again (no failover once bytes may have left), so
     // its header lines are not read again: a held Ping does not keep them (issue #14).
     this.#req.rawHeaders = NO_HEADERS
-    this.#answered = false
     if (this.#pendingAbort !== undefined) { controller.abort(this.#pendingAbort); return }
     // The wait for the answer starts once the request is all sent: a buffered body goes in one
     // write, a streamed one when undici has read its last byte (as undici's own timer would).
@@ -301,7 +298,8 @@ export class ProxyRequest implements RelayTarget, RequestControl {
   }
 
   #awaitHeaders (): void {
-    if (this.done || this.#answered || this.#endReason !== undefined) return
+    // Response headers already relayed (an upstream answering before the body's end): no wait.
+    if (this.done || this.#res.headersSent || this.#endReason !== undefined) return
     const { awaitingHeaders, headerDeadlines, clock, config } = this.#deps
     this.#headersDueAt = clock.now() + config.timeouts.easRequestTimeout
     // Re-added at the end (a failover's second attempt): the set stays in deadline order.
@@ -313,7 +311,6 @@ export class ProxyRequest implements RelayTarget, RequestControl {
   onUpstreamHeaders (controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders): void {
     if (this.done) return
     const { config, metrics, state, upstreams, clock, children, awaitingHeaders } = this.#deps
-    this.#answered = true
     awaitingHeaders.delete(this)
     if (this.#upstream !== undefined) upstreams.reportSuccess(this.#upstream)
     this.#upstreamMs = clock.now() - this.#upstreamStarted
