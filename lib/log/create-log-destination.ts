@@ -83,7 +83,12 @@ export function createLogDestination (opts: LogDestinationOptions = {}): LogDest
   const flushTimeout = opts.flushTimeout ?? 2000
   const clock = opts.clock ?? LOG_CLOCK
 
-  let batch: string[] = []
+  // The batch: lines encoded straight into `cur` (no byte count, join and encode per batch: issue
+  // #14), and the full chunks before it while a write is in flight.
+  const capacity = Math.max(minLength, 16_384) + 16_384
+  let cur = Buffer.allocUnsafe(capacity)
+  let used = 0
+  let sealed: Buffer[] = []
   let batchBytes = 0
   let held: { chunk: Buffer, offset: number } | undefined // being written, or waiting to retry (EAGAIN)
   let writing = false
@@ -104,14 +109,23 @@ export function createLogDestination (opts: LogDestinationOptions = {}): LogDest
 
   const arm = (ms: number): void => { timer ??= clock.setTimeout(() => { timer = undefined; pump() }, ms) }
 
+  /** Ends the chunk being filled: its bytes join the sealed ones, a new chunk takes the next lines. */
+  const seal = (): void => {
+    if (used === 0) return
+    sealed.push(cur.subarray(0, used))
+    cur = Buffer.allocUnsafe(capacity)
+    used = 0
+  }
+
   /** Starts the next write if none is in flight: the held chunk, else the batch. */
   const pump = (): void => {
     if (writing) return
     if (timer !== undefined) { clock.clearTimeout(timer); timer = undefined }
     if (held === undefined) {
-      if (batch.length === 0) { settle(); return }
-      held = { chunk: Buffer.from(batch.join('')), offset: 0 }
-      batch = []
+      seal()
+      if (sealed.length === 0) { settle(); return }
+      held = { chunk: sealed.length === 1 ? sealed[0] as Buffer : Buffer.concat(sealed, batchBytes), offset: 0 }
+      sealed = []
       batchBytes = 0
     }
     const h = held
@@ -135,15 +149,27 @@ export function createLogDestination (opts: LogDestinationOptions = {}): LogDest
       if (h.offset >= h.chunk.length) held = undefined
     }
     if (held !== undefined || batchBytes >= minLength || flushing) pump()
-    else if (batch.length > 0) arm(flushInterval)
+    else if (batchBytes > 0) arm(flushInterval)
   }
 
   return {
     write (line: string): void {
-      const bytes = Buffer.byteLength(line)
-      if (batchBytes + bytes + (held !== undefined ? held.chunk.length - held.offset : 0) > maxBuffered) { drop(1, BUFFER_FULL); return }
-      batch.push(line)
-      batchBytes += bytes
+      const inFlight = held !== undefined ? held.chunk.length - held.offset : 0
+      // UTF-8 takes at most 3 bytes per UTF-16 unit: a line that might not fit starts a new chunk,
+      // and one longer than a chunk is a chunk of its own.
+      if (line.length * 3 > capacity - used) seal()
+      if (line.length * 3 > capacity) {
+        const own = Buffer.from(line)
+        if (batchBytes + own.length + inFlight > maxBuffered) { drop(1, BUFFER_FULL); return }
+        sealed.push(own)
+        batchBytes += own.length
+      } else {
+        const bytes = cur.write(line, used)
+        // Over the cap: not counted, so the next line overwrites it.
+        if (batchBytes + bytes + inFlight > maxBuffered) { drop(1, BUFFER_FULL); return }
+        used += bytes
+        batchBytes += bytes
+      }
       if (writing || (held !== undefined && timer !== undefined)) return
       if (batchBytes >= minLength) pump()
       else arm(flushInterval)

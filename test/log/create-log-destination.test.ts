@@ -220,3 +220,42 @@ t.test('a drain-sized burst within one tick fits the default cap: nothing droppe
   t.equal(bytes, 10_000 * 300, 'every line written')
   d.close()
 })
+
+t.test('lines are encoded into chunks as they come: any UTF-8, a line longer than a chunk, the order kept', async (t) => {
+  const clock = fakeClock()
+  const ok = fakeWriter((d) => [null, d.length])
+  // minLength 4096: chunks of 32 KiB, so 3,000 lines cross many chunk boundaries while a write is in flight.
+  const d = createLogDestination({ write: ok.write, clock, minLength: 4096 })
+  const lines: string[] = []
+  for (let i = 0; i < 3000; i++) {
+    const s = i % 1000 === 500
+      ? `{"i":${i},"big":"${'é€😀x'.repeat(12_000)}"}\n` // 108,000 UTF-16 units, 132 KB of UTF-8: its own chunk
+      : `{"i":${i},"s":"${i % 3 === 0 ? 'ascii' : i % 3 === 1 ? 'Zürich €' : '😀 emoji'}"}\n`
+    lines.push(s)
+    d.write(s)
+  }
+  d.flush()
+  t.equal(ok.written(), lines.join(''), 'the same text, byte for byte, in order')
+  t.equal(d.dropped, 0)
+  t.ok(ok.calls.length > 10, `written in batches (${ok.calls.length} writes)`)
+  d.close()
+})
+
+t.test('a line dropped at the memory cap leaves no bytes behind: the next line takes its place', async (t) => {
+  const clock = fakeClock()
+  const out = fakeWriter() // answered by hand
+  const d = createLogDestination({ write: out.write, report: fakeWriter((data) => [null, data.length]).write, clock, maxBuffered: 10_000, minLength: 4096 })
+  for (let i = 0; i < 41; i++) d.write(line(i)) // 4,100 bytes: the first write, in flight
+  t.equal(out.calls.length, 1)
+  for (let i = 41; i < 100; i++) d.write(line(i)) // 5,900 more: 10,000 held
+  d.write(line(100, 200)) // over the cap: dropped
+  t.equal(d.dropped, 1)
+  out.calls[0]?.done(null, 4100)
+  t.equal(out.calls[1]?.data, Array.from({ length: 59 }, (_, k) => line(41 + k)).join(''), 'the held lines 41-99 follow in one write, nothing of line 100')
+  const short = line(101, 50)
+  d.write(short)
+  out.calls[1]?.done(null, out.calls[1].data.length)
+  d.flush()
+  t.equal(out.calls[2]?.data, short, 'the next line starts clean where line 100 was encoded and not kept')
+  d.close()
+})
