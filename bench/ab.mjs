@@ -1,5 +1,7 @@
 // Paired A/B of two built checkouts of the gateway (each with `npm run build` done):
 //   node bench/ab.mjs DIR_A DIR_B [rounds=3] [seconds=10] [c=8,64]
+// A variant is a checkout directory, `DIR@LEVEL` (that checkout with log.level LEVEL, e.g.
+// `.@silent` against `.@info`: the access log's cost), or `floor` (bench/node-floor.mjs).
 // The small POST of `npm run bench` (a) against each gateway in turn (A,B then B,A, alternating
 // per round), gateway pinned to CPU0, bench/upstream.mjs and wrk to CPU1. Per run: the gateway's
 // CPU per request (/proc utime+stime), p50/p99 (wrk --latency), its scavenges and GC time (its
@@ -51,15 +53,20 @@ for (let r = 1; r <= ROUNDS; r++) {
     const cfg = join(TMP, `gw-${name}.yaml`)
     writeFileSync(cfg, `listen: { host: 127.0.0.1, port: ${port} }\nupstreams:\n  - { name: bench, url: "http://127.0.0.1:${upPort}/" }\nserver: { minHeartbeat: 60s, maxHeartbeat: 3540s }\ntimeouts: { easRequestTimeout: 61m, executionTimeout: 62m, drainGrace: 2s }\nadmin: { listen: { host: 127.0.0.1, port: ${admin} } }\nlog: { level: ${process.env.LOGLEVEL ?? 'info'} }\nlimits: { requestsPerSecond: 0, perDevice: { requestsPerSecond: 0 } }\n`)
     const log = join(TMP, `access-${name}.log`); rmSync(log, { force: true })
-    const g = run('0', process.execPath, [join(dir, 'dist/bin/gateway.js'), 'serve', '-c', cfg, '--workers', '1'], log)
-    await waitPort(admin); await waitPort(port)
+    const floor = dir === 'floor'
+    const [home, level = process.env.LOGLEVEL ?? 'info'] = dir.split('@')
+    writeFileSync(cfg, readFileSync(cfg, 'utf8').replace(/level: \S+ \}/, `level: ${level} }`))
+    const g = floor ? run('0', process.execPath, [join(HERE, 'node-floor.mjs'), String(port), String(upPort)], log) : run('0', process.execPath, [join(home, 'dist/bin/gateway.js'), 'serve', '-c', cfg, '--workers', '1'], log)
+    if (!floor) await waitPort(admin)
+    await waitPort(port)
     const url = `http://127.0.0.1:${port}${Q}`
     for (const c of CS) {
       await wrk(url, c, 2)
-      const t0 = ticks(g.pid); const g0 = await gc(admin); const w0 = performance.now()
+      const gcs = async () => floor ? { minorN: 0, minorS: 0, majorS: 0 } : gc(admin)
+      const t0 = ticks(g.pid); const g0 = await gcs(); const w0 = performance.now()
       const w = await wrk(url, c, SEC)
       const wall = (performance.now() - w0) / 1000
-      const t1 = ticks(g.pid); const g1 = await gc(admin)
+      const t1 = ticks(g.pid); const g1 = await gcs()
       const row = { round: r, v: name, c, rps: Math.round(w.requests / (w.durationUs / 1e6)), usPerReq: +((t1 - t0) * 1e4 / w.requests).toFixed(1), p50ms: w.p50 / 1000, p99ms: w.p99 / 1000, scavPerS: +((g1.minorN - g0.minorN) / wall).toFixed(1), scavPer10k: +(1e4 * (g1.minorN - g0.minorN) / w.requests).toFixed(2), scavMsPerS: +(1000 * (g1.minorS - g0.minorS) / wall).toFixed(1), majorMsPerS: +(1000 * (g1.majorS - g0.majorS) / wall).toFixed(1), gcUsPerReq: +(1e6 * (g1.minorS - g0.minorS + g1.majorS - g0.majorS) / w.requests).toFixed(1), errs: w.errConnect + w.errRead + w.errWrite + w.errStatus + w.errTimeout }
       res.push(row); console.error(JSON.stringify(row))
     }
