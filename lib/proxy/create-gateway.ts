@@ -11,6 +11,7 @@ import { createRequestLimiter, NO_POLICY, type RequestLimiter } from '../policy/
 import { createSharedState, type SharedState } from '../state/index.js'
 import { SYSTEM_CLOCK, type PoolClock, type UpstreamSet } from '../upstream/index.js'
 import { createAdminServer, type AdminReply, type AdminTls } from './admin-server.js'
+import { IntakeWatch } from './body-intake.js'
 import { createClientAddressResolver } from './client-address.js'
 import { serveTrace } from './trace-endpoint.js'
 import { TraceHub } from './trace-hub.js'
@@ -97,7 +98,7 @@ export function createGateway (deps: GatewayDeps): Gateway {
   const clock = deps.clock ?? SYSTEM_CLOCK
   const trace = new TraceHub()
   const awaitingHeaders = new Set<ProxyRequest>()
-  const proxyDeps: ProxyDeps = { config, metrics, upstreams, state, active, clock, deadlines: new DeadlineQueue(clock, active, ProxyRequest.executionRule), awaitingHeaders, headerDeadlines: new DeadlineQueue(clock, awaitingHeaders, ProxyRequest.headersRule), trace, record: createOutcomeRecorder(metrics, logger), children: createRequestMetrics(metrics) }
+  const proxyDeps: ProxyDeps = { config, metrics, upstreams, state, active, clock, deadlines: new DeadlineQueue(clock, active, ProxyRequest.executionRule), awaitingHeaders, headerDeadlines: new DeadlineQueue(clock, awaitingHeaders, ProxyRequest.headersRule), trace, record: createOutcomeRecorder(metrics, logger), children: createRequestMetrics(metrics), intakes: new IntakeWatch(clock), intakeLimits: { maxBodyBytes: config.proxy.maxRequestBodyBytes, maxPingBodyBytes: config.proxy.maxPingBodyBytes, idleTimeout: config.timeouts.deviceBodyIdle } }
   // With state.redis, the fleet shares supersede, per-device rates and /devices (lib/state).
   const shared = deps.shared ?? (config.state.redis === undefined ? undefined : createSharedState({ ...config.state.redis, logger, metrics }))
   const devices = new DeviceRegistry({

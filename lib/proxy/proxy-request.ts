@@ -6,7 +6,7 @@ import { pingStatusLabel, type Metrics } from '../metrics/index.js'
 import { parsePingResponse } from '../eas/index.js'
 import { retryAfterHeader } from '../policy/index.js'
 import type { PoolClock, ProbeFailure, Upstream, UpstreamSet } from '../upstream/index.js'
-import { BodyIntake, type IntakeRefusal } from './body-intake.js'
+import { BodyIntake, type IntakeLimits, type IntakeRefusal, type IntakeWatch } from './body-intake.js'
 import { classifyUpstreamError, type ClassifiedError } from './classify-error.js'
 import { buildDeviceHeaders, buildUpstreamHeaders, forwardedPath } from './headers.js'
 import type { Outcome, UpstreamFailure } from './outcome.js'
@@ -40,6 +40,10 @@ export interface ProxyDeps {
   readonly headerDeadlines: DeadlineQueue<ProxyRequest>
   /** The labelled metric children of the request path, cached. */
   readonly children: RequestMetrics
+  /** Every body being read, its idle bound on one timer (same clock). */
+  readonly intakes: IntakeWatch
+  /** The body caps and idle bound, from `proxy.*` and `timeouts.deviceBodyIdle`. */
+  readonly intakeLimits: IntakeLimits
   /** `gateway trace` subscriptions; absent or inactive: nothing is captured. */
   readonly trace?: TraceHub
 }
@@ -163,7 +167,7 @@ export class ProxyRequest implements RelayTarget, RequestControl {
 
   /** Starts the lifecycle: timers, body intake, then `decide` (local passes) and forwarding. */
   run (decide: Decide): void {
-    const { children, config, active, clock } = this.#deps
+    const { children, active, intakes, intakeLimits } = this.#deps
     active.add(this)
     children.inFlight(this.ctx.commandLabel).inc()
     // One listener for every response, which finds its request through the response: a closure
@@ -172,8 +176,7 @@ export class ProxyRequest implements RelayTarget, RequestControl {
     this.#res.on('close', onResponseClose)
     this.#deps.deadlines.arm(this)
     const ping = this.ctx.command === 'Ping' && this.ctx.method === 'POST'
-    const limits = { maxBodyBytes: config.proxy.maxRequestBodyBytes, maxPingBodyBytes: config.proxy.maxPingBodyBytes, idleTimeout: config.timeouts.deviceBodyIdle }
-    this.#intake = new BodyIntake(this.#req, { ping, limits, clock }, {
+    this.#intake = new BodyIntake(this.#req, { ping, limits: intakeLimits, watch: intakes }, {
       // The intake is done with a buffered body: dropped, so a held Ping does not keep it alive.
       onBuffered: (body) => { this.state.body = body; this.#bufferedBytes = body.length; this.#intake = undefined; this.#decide(decide) },
       onStream: (body) => { this.#stream = body; this.#decide(decide) },

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http'
 import { PassThrough, type Readable } from 'node:stream'
 import t from 'tap'
-import { BodyIntake, type IntakeRefusal } from '../../lib/proxy/body-intake.js'
+import { BodyIntake, IntakeWatch, type IntakeRefusal } from '../../lib/proxy/body-intake.js'
 import { fakeClock } from '../upstream/fixtures/fake-clock.js'
 
 // Body intake on a fake request stream and a fake clock: caps, framing, Ping buffering and the
@@ -12,14 +12,15 @@ const LIMITS = { maxBodyBytes: 1000, maxPingBodyBytes: 100, idleTimeout: 500 }
 function rig (headers: Record<string, string>, ping = false) {
   const req = Object.assign(new PassThrough(), { headers }) as unknown as IncomingMessage & PassThrough
   const clock = fakeClock()
+  const watch = new IntakeWatch(clock)
   const got: { buffered?: Buffer, stream?: Readable, refused?: IntakeRefusal[] } = {}
-  const intake = new BodyIntake(req, { ping, limits: LIMITS, clock }, {
+  const intake = new BodyIntake(req, { ping, limits: LIMITS, watch }, {
     onBuffered (b) { got.buffered = b },
     onStream (s) { got.stream = s },
     onRefused (r) { (got.refused ??= []).push(r) }
   })
   intake.start()
-  return { req, clock, got, intake }
+  return { req, clock, got, intake, watch }
 }
 
 t.test('no Content-Length and no Transfer-Encoding: an empty body at once (RFC 9112 §6.3)', async (t) => {
@@ -79,10 +80,11 @@ t.test('idle bound: silence between reads is measured from the last read, not fr
   t.match(got.refused, [{ status: 408, reason: 'body_idle_timeout', code: 'GW_ERR_PROXY_BODY_TIMEOUT' }])
 })
 
-t.test('stop(): no timer left, nothing reported afterwards', async (t) => {
-  const { req, clock, got, intake } = rig({ 'content-length': '10' })
+t.test('stop(): out of the idle watch, nothing reported afterwards', async (t) => {
+  const { req, clock, got, intake, watch } = rig({ 'content-length': '10' })
+  t.equal(watch.reading.size, 1, 'watched while reading')
   intake.stop()
-  t.same(clock.pending(), [])
+  t.equal(watch.reading.size, 0, 'not watched once stopped')
   req.end('0123456789')
   await clock.advance(1000)
   t.same(got, {})
@@ -98,4 +100,28 @@ t.test('a buffered body leaves no data or end listener on the request (a held Pi
   t.equal(req.listenerCount('end'), before.end - 1, 'the end listener is gone')
   t.equal(req.listenerCount('error'), before.error, 'an error listener stays')
   t.doesNotThrow(() => { req.emit('error', new Error('device went away')) }, 'an error after the end is absorbed')
+})
+
+t.test('one watch, one timer: each body is cut after its own silence, whatever the others do', async (t) => {
+  const clock = fakeClock()
+  const watch = new IntakeWatch(clock)
+  const mk = () => {
+    const req = Object.assign(new PassThrough(), { headers: { 'content-length': '100' } }) as unknown as IncomingMessage & PassThrough
+    const refused: number[] = []
+    new BodyIntake(req, { ping: false, limits: LIMITS, watch }, { onBuffered () {}, onStream () {}, onRefused () { refused.push(clock.t) } }).start()
+    return { req, refused }
+  }
+  const quiet = mk()
+  await clock.advance(100)
+  const busy = mk()
+  const late = mk()
+  t.ok(clock.pending().length <= 1, 'at most one timer for all of them')
+  for (let at = 100; at < 1500; at += 300) { busy.req.write('x'); await clock.advance(300) }
+  t.same(quiet.refused, [500], 'the silent one at 500 ms')
+  t.same(late.refused, [600], 'the other silent one 500 ms after its start')
+  t.same(busy.refused, [], 'the one reading every 300 ms is never cut')
+  t.ok(clock.pending().length <= 1, 'still one timer')
+  await clock.advance(500)
+  t.same(busy.refused, [1800], 'cut 500 ms after its last read (1300 ms)')
+  t.equal(watch.reading.size, 0)
 })
