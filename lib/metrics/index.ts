@@ -7,3 +7,4 @@ export {
 } from './label-values.js'
 export { createClusterMetrics, clusterMetricNames, WORKER_RESTART_REASONS, WORKER_STATES, type ClusterMetrics } from './create-cluster-metrics.js'
 export { counterSeries, gaugeSeries, histogramSeries } from './hot-series.js'
+export { seriesByTwo } from './series-by-two.js'

@@ -1,5 +1,5 @@
 import { createLineWriter, type LineField, type Logger } from '../log/index.js'
-import { counterSeries, gaugeSeries, histogramSeries, type Metrics } from '../metrics/index.js'
+import { counterSeries, gaugeSeries, histogramSeries, seriesByTwo, type Metrics } from '../metrics/index.js'
 import type { Outcome } from './outcome.js'
 import type { RequestContext } from './request-context.js'
 
@@ -93,16 +93,11 @@ export type OutcomeRecorder = (f: OutcomeFacts) => void
  * prom-client's own children hash and validate the labels on every observation (issue #14).
  */
 export function createOutcomeRecorder (metrics: Metrics, logger: Logger): OutcomeRecorder {
-  const children = new Map<string, { inFlight: { dec (): void }, requests: { inc (): void }, duration: { observe (v: number): void } }>()
-  const childrenOf = (command: string, outcome: Outcome): NonNullable<ReturnType<typeof children.get>> => {
-    const key = `${command}\u0000${outcome}`
-    let c = children.get(key)
-    if (c === undefined) {
-      c = { inFlight: gaugeSeries(metrics.inFlight, { command }), requests: counterSeries(metrics.requests, { command, outcome }), duration: histogramSeries(metrics.duration, { command, outcome }) }
-      children.set(key, c)
-    }
-    return c
-  }
+  const childrenOf = seriesByTwo((command: string, outcome: Outcome) => ({
+    inFlight: gaugeSeries(metrics.inFlight, { command }),
+    requests: counterSeries(metrics.requests, { command, outcome }),
+    duration: histogramSeries(metrics.duration, { command, outcome })
+  }))
   const writeLine = createLineWriter(logger, ACCESS_LINE, 'request')
   return (f) => {
     const c = f.ctx

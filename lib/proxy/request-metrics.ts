@@ -1,4 +1,4 @@
-import { counterSeries, gaugeSeries, histogramSeries, responseStatusLabel, type Metrics } from '../metrics/index.js'
+import { counterSeries, gaugeSeries, histogramSeries, responseStatusLabel, seriesByTwo, type Metrics } from '../metrics/index.js'
 
 /** The labelled children a request touches on its way, resolved once per label set. */
 export interface RequestMetrics {
@@ -15,25 +15,13 @@ export interface RequestMetrics {
  */
 export function createRequestMetrics (metrics: Metrics): RequestMetrics {
   const inFlight = new Map<string, { inc (): void }>()
-  const upstream = new Map<string, { observe (seconds: number): void }>()
-  const responses = new Map<string, { inc (): void }>()
   return {
     inFlight (command) {
       let c = inFlight.get(command)
       if (c === undefined) inFlight.set(command, c = gaugeSeries(metrics.inFlight, { command }))
       return c
     },
-    upstreamDuration (command, name) {
-      const key = `${command}\u0000${name}`
-      let c = upstream.get(key)
-      if (c === undefined) upstream.set(key, c = histogramSeries(metrics.upstreamDuration, { command, upstream: name }))
-      return c
-    },
-    responses (command, status) {
-      const key = `${command}\u0000${status}`
-      let c = responses.get(key)
-      if (c === undefined) responses.set(key, c = counterSeries(metrics.responses, { command, status_class: `${Math.floor(status / 100)}xx`, status: responseStatusLabel(status) }))
-      return c
-    }
+    upstreamDuration: seriesByTwo((command: string, name: string) => histogramSeries(metrics.upstreamDuration, { command, upstream: name })),
+    responses: seriesByTwo((command: string, status: number) => counterSeries(metrics.responses, { command, status_class: `${Math.floor(status / 100)}xx`, status: responseStatusLabel(status) }))
   }
 }
