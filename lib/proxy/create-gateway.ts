@@ -6,7 +6,7 @@ import { admitRequest, type AccessController, type BearerVerifier } from '../acc
 import type { GatewayConfig } from '../config/index.js'
 import type { ErrorCode } from '../errors.js'
 import type { Logger } from '../log/index.js'
-import type { Metrics } from '../metrics/index.js'
+import { counterSeries, type Metrics } from '../metrics/index.js'
 import { createRequestLimiter, NO_POLICY, type RequestLimiter } from '../policy/index.js'
 import { createSharedState, type SharedState } from '../state/index.js'
 import { SYSTEM_CLOCK, type PoolClock, type UpstreamSet } from '../upstream/index.js'
@@ -162,7 +162,7 @@ export function createGateway (deps: GatewayDeps): Gateway {
   // NO_POLICY, identity the Authorization digest (the state record's default). Decided here
   // synchronously: admitRequest's promise, spreads and header decoding were ~5 µs per request.
   const noPolicy = Object.freeze({ decision: NO_POLICY.decision, rule: NO_POLICY.rule })
-  const noPolicyCount = metrics.accessDecisions.labels(noPolicy)
+  const noPolicyCount = counterSeries(metrics.accessDecisions, noPolicy)
   const decide: Decide = access === undefined
     ? passes
     : access.controller === undefined && access.verifier === undefined
