@@ -40,6 +40,8 @@ interface Session {
   closing: boolean
   idle?: NodeJS.Timeout
   ping?: NodeJS.Timeout
+  /** Told when one of its streams is gone (one function per session, shared by its streams). */
+  readonly streamClosed: () => void
 }
 
 interface Pending {
@@ -113,7 +115,7 @@ export class H2Dispatcher implements RequestDispatcher {
     s.streams++
     clearTimeout(s.idle)
     const headers = buildH2RequestHeaders({ method: p.opts.method, path: p.opts.path, headers: p.opts.headers }, this.#origin)
-    p.request.start(s.session, headers, p.opts.body, () => { this.#streamClosed(s) })
+    p.request.start(s.session, headers, p.opts.body, s.streamClosed)
   }
 
   #streamClosed (s: Session): void {
@@ -134,7 +136,7 @@ export class H2Dispatcher implements RequestDispatcher {
         ? { ...(o.caPem !== undefined ? { ca: o.caPem } : {}), ...(o.servername !== undefined ? { servername: o.servername } : {}), rejectUnauthorized: o.verifyCertificate ?? true }
         : {})
     })
-    const s: Session = { session, streams: 0, ready: false, closing: false }
+    const s: Session = { session, streams: 0, ready: false, closing: false, streamClosed: () => { this.#streamClosed(s) } }
     this.#sessions.add(s)
     this.#connecting++
     this.#opts.onSessions?.(this.#sessions.size)

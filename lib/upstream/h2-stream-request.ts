@@ -20,6 +20,9 @@ export class H2StreamRequest implements Dispatcher.DispatchController {
   readonly #handler: Dispatcher.DispatchHandler
   readonly #headersTimeout: number
   #stream: ClientHttp2Stream | undefined
+  #onClose: (() => void) | undefined
+  /** The stream's error, reported with its close. */
+  #error: Error | undefined
   #timer: NodeJS.Timeout | undefined
   #reason: Error | null = null
   #paused = false
@@ -44,7 +47,8 @@ export class H2StreamRequest implements Dispatcher.DispatchController {
 
   /**
    * Opens the stream on `session` and writes the request. Returns false when the handler aborted
-   * it in onRequestStart (no stream was opened). `onClose` runs once the stream is gone.
+   * it in onRequestStart (no stream was opened). `onClose` runs once the stream is gone (one
+   * function per session, not a closure per stream: a held Ping keeps it for an hour).
    */
   start (session: ClientHttp2Session, headers: OutgoingHttpHeaders, body: Dispatcher.DispatchOptions['body'], onClose: () => void): boolean {
     this.#handler.onRequestStart?.(this, {})
@@ -57,28 +61,55 @@ export class H2StreamRequest implements Dispatcher.DispatchController {
       this.fail(reset('request refused by the session', err))
       return false
     }
+    forgetSentHeaders(stream)
     this.#stream = stream
-    let error: Error | undefined
-    stream.on('error', (err) => { error = err })
-    stream.on('response', (h) => { this.#onResponse(h) })
-    stream.on('data', (chunk: Buffer) => { if (!this.#done) this.#handler.onResponseData?.(this, chunk) })
-    stream.on('end', () => {
-      if (this.#done || !this.#responded) return
-      this.#done = true
-      this.#handler.onResponseEnd?.(this, {})
-    })
-    stream.on('close', () => {
-      clearTimeout(this.#timer)
-      onClose()
-      if (this.#done) return
-      const code = stream.rstCode ?? NGHTTP2_NO_ERROR
-      this.fail(this.#reason ?? reset(error !== undefined ? error.message : `stream closed, code ${code}`, error))
-    })
+    this.#onClose = onClose
+    // Shared listeners that find this request through the stream: five closures and their
+    // context were ~400 bytes of every held Ping (issue #14, bench/held-heap.mjs).
+    ;(stream as Carried)[REQUEST] = this
+    stream.on('error', H2StreamRequest.#onStreamError)
+    stream.on('response', H2StreamRequest.#onStreamResponse)
+    stream.on('data', H2StreamRequest.#onStreamData)
+    stream.on('end', H2StreamRequest.#onStreamEnd)
+    stream.on('close', H2StreamRequest.#onStreamClose)
     if (this.#headersTimeout > 0) {
       this.#timer = setTimeout(() => { this.abort(new errors.HeadersTimeoutError()) }, this.#headersTimeout)
     }
     writeBody(stream, body)
     return true
+  }
+
+  static readonly #onStreamError = function (this: Carried, err: Error): void {
+    const r = this[REQUEST]
+    if (r !== undefined) r.#error = err
+  }
+
+  static readonly #onStreamResponse = function (this: Carried, headers: IncomingHttpHeaders): void {
+    const r = this[REQUEST]
+    if (r !== undefined) r.#onResponse(headers)
+  }
+
+  static readonly #onStreamData = function (this: Carried, chunk: Buffer): void {
+    const r = this[REQUEST]
+    if (r !== undefined && !r.#done) r.#handler.onResponseData?.(r, chunk)
+  }
+
+  static readonly #onStreamEnd = function (this: Carried): void {
+    const r = this[REQUEST]
+    if (r === undefined || r.#done || !r.#responded) return
+    r.#done = true
+    r.#handler.onResponseEnd?.(r, {})
+  }
+
+  static readonly #onStreamClose = function (this: Carried): void {
+    const r = this[REQUEST]
+    if (r === undefined) return
+    clearTimeout(r.#timer)
+    r.#onClose?.()
+    if (r.#done) return
+    const code = this.rstCode ?? NGHTTP2_NO_ERROR
+    const error = r.#error
+    r.fail(r.#reason ?? reset(error !== undefined ? error.message : `stream closed, code ${code}`, error))
   }
 
   #onResponse (headers: IncomingHttpHeaders): void {
@@ -107,6 +138,23 @@ export class H2StreamRequest implements Dispatcher.DispatchController {
     this.#paused = false
     this.#stream?.resume()
   }
+}
+
+const REQUEST = Symbol('eas-gateway h2 request')
+type Carried = ClientHttp2Stream & { [REQUEST]?: H2StreamRequest }
+
+/** Node's key of `stream.sentHeaders`, found on the first stream (null: this Node has none). */
+let sentHeadersKey: symbol | null | undefined
+
+/**
+ * Drops node:http2's copy of the request headers from the stream (`stream.sentHeaders`, a
+ * dictionary-mode object with every header string, ~1 KiB a held Ping): the headers are encoded
+ * and sent by now, nothing in the gateway reads them back, and Node only keeps them for that
+ * getter. A Node without the key (raw headers) keeps nothing to drop.
+ */
+function forgetSentHeaders (stream: ClientHttp2Stream): void {
+  sentHeadersKey ??= Object.getOwnPropertySymbols(stream).find((k) => k.description === 'sent-headers') ?? null
+  if (sentHeadersKey !== null) (stream as unknown as Record<symbol, unknown>)[sentHeadersKey] = undefined
 }
 
 /** A stream reset, or its session gone, while the request was under way: the upstream's doing. */

@@ -100,6 +100,36 @@ t.test('hop-by-hop headers are not sent; Host becomes :authority; the body arriv
   t.equal(got, 'ab', 'a streamed body is written')
 })
 
+t.test('a held stream keeps no copy of its request headers (stream.sentHeaders), and the server got them all', async (t) => {
+  let seen: http2.IncomingHttpHeaders | undefined
+  let held: ServerHttp2Stream | undefined
+  const up = await startH2(t, (s, h) => { seen = h; held = s; s.resume() })
+  // The client streams the dispatcher opens, seen through node:http2's own connect.
+  const streams: http2.ClientHttp2Stream[] = []
+  const connect = http2.connect
+  t.teardown(() => { http2.connect = connect })
+  http2.connect = ((...args: Parameters<typeof connect>) => {
+    const session = connect(...args)
+    const request = session.request.bind(session)
+    session.request = (...a: Parameters<typeof request>) => { const st = request(...a); streams.push(st); return st }
+    return session
+  }) as typeof connect
+  const d = dispatcher(t, up.url)
+  const { rec, handler } = record()
+  d.dispatch({ method: 'POST', path: '/eas?Cmd=Ping', body: Buffer.from('ping'), headers: ['Authorization', 'Basic YTpi', 'User-Agent', 'Apple-iPhone/1705.20'] }, handler)
+  await until(() => held !== undefined, 'the stream at the server')
+  t.equal(streams.length, 1)
+  t.equal(streams[0]?.sentHeaders, undefined, 'node:http2 keeps no copy of the headers while the stream is held')
+  t.equal(seen?.authorization, 'Basic YTpi')
+  t.equal(seen?.['user-agent'], 'Apple-iPhone/1705.20')
+  t.equal(seen?.[':path'], '/eas?Cmd=Ping')
+  held?.respond({ ':status': 200 })
+  held?.end('ok')
+  await rec.settled
+  t.same(rec.events, ['start', 'response', 'end'])
+  t.equal(Buffer.concat(rec.body).toString(), 'ok')
+})
+
 t.test('a stream reset fails only its own request; the session carries on', async (t) => {
   const up = await startH2(t, (s, h) => {
     if (h[':path'] === '/reset') { s.close(NGHTTP2_INTERNAL_ERROR); return }
