@@ -290,8 +290,10 @@ export class ProxyRequest implements RelayTarget, RequestControl {
   onUpstreamStart (controller: Dispatcher.DispatchController): void {
     this.#controller = controller
     // From here the request is never forwarded again (no failover once bytes may have left), so
-    // its header lines are not read again: a held Ping does not keep them (issue #14).
+    // its header lines and its buffered body are not read again: a held Ping does not keep them
+    // (issue #14; the access line counts the body from #bufferedBytes).
     this.#req.rawHeaders = NO_HEADERS
+    this.state.body = undefined
     if (this.#pendingAbort !== undefined) { controller.abort(this.#pendingAbort); return }
     // The wait for the answer starts once the request is all sent: a buffered body goes in one
     // write, a streamed one when undici has read its last byte (as undici's own timer would).

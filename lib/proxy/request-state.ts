@@ -35,7 +35,7 @@ export interface RequestState {
   admission: Admission | undefined
   /** The access decision, once access control ran (for the access line and `/devices`). */
   access: { readonly decision: string, readonly rule: string } | undefined
-  /** The buffered request body (Pings always; other small bodies), once intake finished. */
+  /** The buffered request body (Pings always; other small bodies), from the end of intake until it went upstream (then dropped). */
   body: Buffer | undefined
   /** The device's entry in the per-device table, once known. */
   device: DeviceEntry | undefined
