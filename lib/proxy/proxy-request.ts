@@ -58,6 +58,8 @@ type EndReason = 'device_abort' | 'execution_timeout' | 'gateway'
 
 /** What `req.rawHeaders` becomes once the request went upstream (shared: nothing is kept per request). */
 const NO_HEADERS: string[] = Object.freeze([]) as unknown as string[]
+/** And what `req.headers` becomes (node:http's parsed copy of the same lines, ~0.2 KiB a held Ping). */
+const NO_FIELDS: IncomingHttpHeaders = Object.freeze({})
 
 /** A Ping answer is a few dozen bytes; more chunks than this are not worth reading. */
 const PING_ANSWER_CHUNKS = 4
@@ -290,9 +292,10 @@ export class ProxyRequest implements RelayTarget, RequestControl {
   onUpstreamStart (controller: Dispatcher.DispatchController): void {
     this.#controller = controller
     // From here the request is never forwarded again (no failover once bytes may have left), so
-    // its header lines and its buffered body are not read again: a held Ping does not keep them
+    // its header lines (raw and parsed) and its buffered body are not read again: a held Ping does not keep them
     // (issue #14; the access line counts the body from #bufferedBytes).
     this.#req.rawHeaders = NO_HEADERS
+    this.#req.headers = NO_FIELDS
     this.state.body = undefined
     if (this.#pendingAbort !== undefined) { controller.abort(this.#pendingAbort); return }
     // The wait for the answer starts once the request is all sent: a buffered body goes in one
