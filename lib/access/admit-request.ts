@@ -81,5 +81,7 @@ export function basicUser (authorization: string | undefined): string | undefine
 
 /** A digest of the whole Authorization header: equal for equal credentials, reveals nothing. */
 export function credentialDigest (authorization: string | undefined): string {
-  return authorization === undefined ? 'none' : `auth:${createHash('sha256').update(authorization).digest('hex').slice(0, 32)}`
+  // toString('hex', 0, 16): a flat 32-character string, not a slice that keeps the whole 64-character
+  // hex digest alive for as long as a Ping is held (issue #14).
+  return authorization === undefined ? 'none' : 'auth:' + createHash('sha256').update(authorization).digest().toString('hex', 0, 16)
 }
