@@ -5,7 +5,7 @@
 // held Pings, diffed by node type and constructor / closure name, divided by N. Plus RSS (after
 // the GCs, before the snapshot).
 // Same setup as `npm run bench` (bench/upstream.mjs, bench/hold-client.mjs, serve --workers 1).
-// Usage: node bench/held-heap.mjs [--system gateway|floor|origin] [--http2 all|pings] [--held 2000] [--top 40] [--json FILE] [--keep DIR (the snapshots)]
+// Usage: node bench/held-heap.mjs [--system gateway|floor|origin] [--http2 all|pings] [--held 2000] [--from N] [--top 40] [--json FILE] [--keep DIR (the snapshots)]
 // Needs `npm run build` first. Every process it starts is stopped by PID; its temp dir is removed.
 import { fork, spawn } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
@@ -25,6 +25,12 @@ const { values: opt } = parseArgs({
     // gateway only: upstreams[].http2 (all: every request a stream; pings: http2For: pings).
     http2: { type: 'string' },
     held: { type: 'string', default: '2000' },
+    // Also a snapshot at this many held first: the marginal cost per held Ping from there to
+    // --held, with the young generation already grown by the first ramp (see the note below).
+    from: { type: 'string' },
+    // No heap snapshots: RSS and the V8 heap spaces only. Writing a snapshot leaves native memory
+    // in RSS (the next reading counts it), so RSS per held Ping is only trustworthy this way.
+    'rss-only': { type: 'boolean', default: false },
     top: { type: 'string', default: '40' },
     json: { type: 'string' },
     keep: { type: 'string' }
@@ -80,7 +86,7 @@ function startProc (args, env) {
 }
 
 const preload = ['--expose-gc', '--import', pathToFileURL(join(HERE, 'gc-on-signal.mjs')).href]
-const env = { BENCH_HEAPSNAPSHOT_DIR: TMP }
+const env = { BENCH_HEAPSNAPSHOT_DIR: TMP, ...(opt['rss-only'] ? { BENCH_NO_SNAPSHOT: '1' } : {}) }
 if (opt.http2 !== undefined && (opt.system !== 'gateway' || !['all', 'pings'].includes(opt.http2))) throw new Error('--http2 all|pings, with --system gateway only')
 const upPort = await freePort()
 const h2Port = await freePort()
@@ -122,6 +128,7 @@ async function snapshot () {
   await waitFor(() => existsSync(`${file}.done`), 120_000, 'heap snapshot')
   const { rss: rssBytes, spaces } = JSON.parse(readFileSync(`${file}.done`, 'utf8'))
   const rss = rssBytes / 1024
+  if (opt['rss-only']) return { by: new Map(), total: Object.values(spaces).reduce((a, s) => a + s.used, 0), rss, spaces }
   const text = readFileSync(file, 'utf8')
   if (opt.keep !== undefined) writeFileSync(join(opt.keep, `${opt.system}-${i}.heapsnapshot`), text)
   const r = heapBySize(JSON.parse(text))
@@ -135,12 +142,22 @@ log('baseline snapshot')
 const base = await snapshot()
 const holder = fork(join(HERE, 'hold-client.mjs'), [String(port)], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] })
 procs.push(holder)
-const opened = await new Promise((resolve) => { holder.on('message', (m) => { if (m.cmd === 'open') resolve(m) }); holder.send({ cmd: 'open', n: N }) })
+const opened = opt.from !== undefined ? undefined : await new Promise((resolve) => { holder.once('message', resolve); holder.send({ cmd: 'open', n: N }) })
 let held = 0
-await waitFor(async () => { held = JSON.parse((await get(upPort, '/__stats')).body).held; return held >= N }, 30_000, `${N} held at the upstream`)
-await sleep(1000)
-log(`snapshot with ${held} held (opened ${opened.opened}, errors ${opened.errors})`)
-const withHeld = await snapshot()
+async function holdAndSnap (n, first) {
+  const o = first ?? await new Promise((resolve) => { holder.once('message', resolve); holder.send({ cmd: 'open', n }) })
+  await waitFor(async () => { held = JSON.parse((await get(upPort, '/__stats')).body).held; return held >= n }, 30_000, `${n} held at the upstream`)
+  await sleep(1000)
+  log(`snapshot with ${held} held (opened ${o.opened}, errors ${o.errors})`)
+  return { held, snap: await snapshot() }
+}
+let mid
+if (opt.from !== undefined) {
+  const n1 = Number(opt.from)
+  const o = await new Promise((resolve) => { holder.once('message', resolve); holder.send({ cmd: 'open', n: n1 }) })
+  mid = await holdAndSnap(n1, o)
+}
+const withHeld = (await holdAndSnap(N, mid === undefined ? opened : undefined)).snap
 
 const keys = new Set([...base.by.keys(), ...withHeld.by.keys()])
 const rows = []
@@ -152,7 +169,7 @@ for (const k of keys) {
 rows.sort((x, y) => y.bytes - x.bytes)
 const heapPer = (withHeld.total - base.total) / held
 const rssPer = (withHeld.rss - base.rss) * 1024 / held
-const out = [`${opt.system}: ${held} held Pings; heap (snapshot self sizes) ${(heapPer / 1024).toFixed(2)} KiB per held Ping, RSS ${(rssPer / 1024).toFixed(2)} KiB per held Ping`,
+const out = [`${opt.system}: ${held} held Pings; heap (${opt['rss-only'] ? 'V8 heap spaces used' : 'snapshot self sizes'}) ${(heapPer / 1024).toFixed(2)} KiB per held Ping, RSS ${(rssPer / 1024).toFixed(2)} KiB per held Ping`,
   '| node type / constructor | objects per Ping | bytes per Ping |', '|---|---:|---:|']
 for (const r of rows.slice(0, Number(opt.top))) if (Math.abs(r.bytes) >= 1) out.push(`| ${r.key.replace(/\|/g, '\\|')} | ${r.count.toFixed(2)} | ${r.bytes.toFixed(0)} |`)
 // RSS beyond the live objects: V8 heap spaces committed but not used (young generation grown by
@@ -163,6 +180,14 @@ const spaceRows = Object.keys(withHeld.spaces).map((k) => {
   return `${k} committed ${((b.size - a.size) / held / 1024).toFixed(2)} used ${((b.used - a.used) / held / 1024).toFixed(2)}`
 })
 out.push('', `V8 heap spaces, KiB per held Ping: ${spaceRows.join('; ')}`)
+if (mid !== undefined) {
+  // The young generation grows during the first ramp (to 2 x --max-semi-space-size at most) and
+  // stays grown: a fixed amount per process, not per held Ping; from `mid` on it is in both.
+  const d = held - mid.held
+  const per = (a, b) => ((a - b) / d / 1024).toFixed(2)
+  const young = (s) => s.spaces.new_space?.size ?? 0
+  out.push(`Marginal, ${mid.held} -> ${held} held: heap ${per(withHeld.total, mid.snap.total)} KiB, RSS ${per(withHeld.rss * 1024, mid.snap.rss * 1024)} KiB per held Ping (new_space committed ${per(young(withHeld), young(mid.snap))}; from the baseline to ${mid.held}: ${((young(mid.snap) - young(base)) / 1048576).toFixed(1)} MiB)`)
+}
 process.stdout.write(out.join('\n') + '\n')
 if (opt.json !== undefined) writeFileSync(opt.json, JSON.stringify({ system: opt.system, held, heapPer, rssPer, rows }, null, 1))
 holder.send({ cmd: 'exit' })
