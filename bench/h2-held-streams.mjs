@@ -2,17 +2,20 @@
 // Issue #14 probe (not part of npm run bench): what one held HTTP/2 stream costs a node:http2
 // client, the "(b) upstream stream" share of a held Ping with upstreams[].http2. Holds N Ping
 // streams on bench/upstream.mjs's h2c port (128 streams per session, as the gateway would) with
-// a minimal handler, and prints RSS, heap used, V8 heap committed and external per held stream
-// (after two forced GCs at both ends); native = RSS minus the heap committed growth.
+// a minimal handler (PER_SESSION=n: streams per session, below the server's limit), and prints RSS, heap used, V8 heap committed and external per held stream
+// (after two forced GCs at both ends); heap committed is without the young generation (shown
+// apart: it grows with the ramp's garbage, a fixed amount); native = RSS minus both (a lower bound
+// when the young generation's growth is not all resident).
 // Usage: node --expose-gc bench/h2-held-streams.mjs H2PORT N [--drop-sent-headers]
 import { connect } from 'node:http2'
 import { getHeapSpaceStatistics } from 'node:v8'
 const [port, n] = [Number(process.argv[2]), Number(process.argv[3])]
 const drop = process.argv.includes('--drop-sent-headers')
-const PER_SESSION = 128
+const PER_SESSION = Number(process.env.PER_SESSION ?? 128)
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms))
-const committed = () => getHeapSpaceStatistics().reduce((a, s) => a + s.space_size, 0)
-const measure = async () => { gc(); await sleep(200); gc(); const m = process.memoryUsage(); return { rss: m.rss, heap: m.heapUsed, committed: committed(), external: m.external } }
+const committed = () => getHeapSpaceStatistics().reduce((a, s) => a + (s.space_name === 'new_space' ? 0 : s.space_size), 0)
+const young = () => getHeapSpaceStatistics().find((s) => s.space_name === 'new_space')?.space_size ?? 0
+const measure = async () => { gc(); await sleep(200); gc(); const m = process.memoryUsage(); return { rss: m.rss, heap: m.heapUsed, committed: committed(), young: young(), external: m.external } }
 const body = Buffer.from([0x03, 0x01, 0x6a, 0x00, 0x00, 0x0d, 0x45, 0x48, 0x03, 0x36, 0x30, 0x30, 0x00, 0x01, 0x01])
 // Warm-up: one session, a few streams answered (code compiled, node:http2 loaded).
 const warm = connect(`http://127.0.0.1:${port}`)
@@ -33,6 +36,6 @@ for (let i = 0; i < n; i++) {
 await sleep(2000)
 const m = await measure()
 const kib = (a, b) => ((a - b) / 1024 / n).toFixed(2)
-console.log(JSON.stringify({ n, open, sessions: sessions.length, dropSentHeaders: drop, rssKiB: kib(m.rss, base.rss), heapUsedKiB: kib(m.heap, base.heap), heapCommittedKiB: kib(m.committed, base.committed), externalKiB: kib(m.external, base.external), nativeKiB: kib(m.rss - m.committed, base.rss - base.committed) }))
+console.log(JSON.stringify({ n, open, sessions: sessions.length, dropSentHeaders: drop, rssKiB: kib(m.rss, base.rss), heapUsedKiB: kib(m.heap, base.heap), heapCommittedKiB: kib(m.committed, base.committed), newSpaceKiB: kib(m.young, base.young), externalKiB: kib(m.external, base.external), nativeKiB: kib(m.rss - m.committed - m.young, base.rss - base.committed - base.young) }))
 for (const s of sessions) s.destroy()
 process.exit(0)
