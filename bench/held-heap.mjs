@@ -5,7 +5,7 @@
 // held Pings, diffed by node type and constructor / closure name, divided by N. Plus RSS (after
 // the GCs, before the snapshot).
 // Same setup as `npm run bench` (bench/upstream.mjs, bench/hold-client.mjs, serve --workers 1).
-// Usage: node bench/held-heap.mjs [--system gateway|floor|origin] [--http2 all|pings] [--held 2000] [--from N] [--top 40] [--json FILE] [--keep DIR (the snapshots)]
+// Usage: node bench/held-heap.mjs [--system gateway|floor|origin] [--http2 all|pings] [--held 2000] [--from N] [--rss-only] [--top 40] [--json FILE] [--keep DIR (the snapshots)]
 // Needs `npm run build` first. Every process it starts is stopped by PID; its temp dir is removed.
 import { fork, spawn } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
