@@ -1,7 +1,9 @@
 // Paired A/B of two built checkouts of the gateway (each with `npm run build` done):
 //   node bench/ab.mjs DIR_A DIR_B [rounds=3] [seconds=10] [c=8,64]
 // A variant is a checkout directory, `DIR@LEVEL` (that checkout with log.level LEVEL, e.g.
-// `.@silent` against `.@info`: the access log's cost), or `floor` (bench/node-floor.mjs).
+// `.@silent` against `.@info`: the access log's cost), `floor` (bench/node-floor.mjs) or
+// `floor+features[@LEVEL]` (the floor with the gateway's request context, metrics and access
+// line; at `silent` without the line).
 // The small POST of `npm run bench` (a) against each gateway in turn (A,B then B,A, alternating
 // per round), gateway pinned to CPU0, bench/upstream.mjs and wrk to CPU1. Per run: the gateway's
 // CPU per request (/proc utime+stime), p50/p99 (wrk --latency), its scavenges and GC time (its
@@ -26,9 +28,9 @@ process.on('exit', () => { for (const c of kids) try { process.kill(c.pid, 'SIGK
 process.on('SIGINT', () => process.exit(130))
 async function freePort () { return new Promise((resolve) => { const s = createServer(); s.listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => resolve(p)) }) }) }
 async function waitPort (port) { for (let i = 0; i < 300; i++) { const ok = await new Promise((resolve) => { const s = connect(port, '127.0.0.1'); s.once('connect', () => { s.destroy(); resolve(true) }); s.once('error', () => resolve(false)) }); if (ok) return; await sleep(50) } throw new Error('port ' + port) }
-function run (cpu, cmd, args, out) {
+function run (cpu, cmd, args, out, env) {
   const fd = out ? openSync(out, 'a') : 'ignore'
-  const c = spawn('taskset', ['-c', cpu, cmd, ...args], { stdio: ['ignore', fd, fd] })
+  const c = spawn('taskset', ['-c', cpu, cmd, ...args], { stdio: ['ignore', fd, fd], ...(env !== undefined ? { env: { ...process.env, ...env } } : {}) })
   if (typeof fd === 'number') closeSync(fd)
   kids.add(c); c.on('exit', () => kids.delete(c)); return c
 }
@@ -53,10 +55,10 @@ for (let r = 1; r <= ROUNDS; r++) {
     const cfg = join(TMP, `gw-${name}.yaml`)
     writeFileSync(cfg, `listen: { host: 127.0.0.1, port: ${port} }\nupstreams:\n  - { name: bench, url: "http://127.0.0.1:${upPort}/" }\nserver: { minHeartbeat: 60s, maxHeartbeat: 3540s }\ntimeouts: { easRequestTimeout: 61m, executionTimeout: 62m, drainGrace: 2s }\nadmin: { listen: { host: 127.0.0.1, port: ${admin} } }\nlog: { level: ${process.env.LOGLEVEL ?? 'info'} }\nlimits: { requestsPerSecond: 0, perDevice: { requestsPerSecond: 0 } }\n`)
     const log = join(TMP, `access-${name}.log`); rmSync(log, { force: true })
-    const floor = dir === 'floor'
     const [home, level = process.env.LOGLEVEL ?? 'info'] = dir.split('@')
+    const floor = home === 'floor' || home === 'floor+features'
     writeFileSync(cfg, readFileSync(cfg, 'utf8').replace(/level: \S+ \}/, `level: ${level} }`))
-    const g = floor ? run('0', process.execPath, [join(HERE, 'node-floor.mjs'), String(port), String(upPort)], log) : run('0', process.execPath, [join(home, 'dist/bin/gateway.js'), 'serve', '-c', cfg, '--workers', '1'], log)
+    const g = floor ? run('0', process.execPath, [join(HERE, 'node-floor.mjs'), String(port), String(upPort)], log, { FLOOR_WITH: home === 'floor' ? '' : 'features', FLOOR_LOG_LEVEL: level }) : run('0', process.execPath, [join(home, 'dist/bin/gateway.js'), 'serve', '-c', cfg, '--workers', '1'], log)
     if (!floor) await waitPort(admin)
     await waitPort(port)
     const url = `http://127.0.0.1:${port}${Q}`

@@ -4,6 +4,13 @@
 // aborted when the device goes away. No logs, no metrics, no EAS parsing, no policy. It shows what
 // Node + undici cost on this machine, so the gateway's own share can be read off the table.
 // Usage: node bench/node-floor.mjs PORT UPSTREAM_PORT
+//
+// FLOOR_WITH=features (after `npm run build`): the same floor plus the gateway's own code for the
+// features issue #14 says must stay, nothing else: the request context (EAS query, Basic user,
+// request id), the request metrics (in flight, upstream duration, responses) and the outcome
+// recorder (requests, duration and the one access line at info, to stdout through the gateway's
+// log destination; FLOOR_LOG_LEVEL=silent: without the line). `bench/ab.mjs floor floor+features`
+// prices them on top of bare Node.
 import { createServer } from 'node:http'
 import { Pool } from 'undici'
 
@@ -11,9 +18,38 @@ const [port, upPort] = process.argv.slice(2).map(Number)
 const pool = new Pool(`http://127.0.0.1:${upPort}`, { connections: null, pipelining: 1, keepAliveTimeout: 60_000, headersTimeout: 0, bodyTimeout: 0 })
 const HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'host'])
 
+const features = process.env.FLOOR_WITH === 'features' ? await loadFeatures() : undefined
+
+async function loadFeatures () {
+  const lib = new URL('../dist/lib/', import.meta.url)
+  const { Registry } = await import('prom-client')
+  const { createLogDestination, createLogger } = await import(new URL('log/index.js', lib).href)
+  const { createMetrics } = await import(new URL('metrics/index.js', lib).href)
+  const { createRequestContext } = await import(new URL('proxy/request-context.js', lib).href)
+  const { createRequestMetrics } = await import(new URL('proxy/request-metrics.js', lib).href)
+  const { createOutcomeRecorder } = await import(new URL('proxy/outcome-recorder.js', lib).href)
+  const { contextParsers } = await import(new URL('cli/parsers.js', lib).href)
+  const destination = createLogDestination({})
+  const metrics = createMetrics(new Registry(), { version: 'floor', logLinesDropped: () => destination.dropped })
+  const prefix = Date.now().toString(36)
+  let seq = 0
+  return {
+    context: (req) => createRequestContext(req, `${prefix}-${(++seq).toString(36)}`, contextParsers),
+    children: createRequestMetrics(metrics),
+    record: createOutcomeRecorder(metrics, createLogger({ level: process.env.FLOOR_LOG_LEVEL || 'info', destination }))
+  }
+}
+
 createServer((req, res) => {
+  const started = performance.now()
+  const ctx = features?.context(req)
+  if (ctx !== undefined) features.children.inFlight(ctx.commandLabel).inc()
+  let upstreamStarted = 0
+  let upstreamMs
+  let bytesIn = 0
+  let bytesOut = 0
   const chunks = []
-  req.on('data', (c) => chunks.push(c))
+  req.on('data', (c) => { chunks.push(c); bytesIn += c.length })
   req.on('end', () => {
     const headers = []
     const raw = req.rawHeaders
@@ -25,15 +61,26 @@ createServer((req, res) => {
       gone = new Error('device went away')
       controller?.abort(gone)
     })
+    if (features !== undefined) upstreamStarted = performance.now()
     pool.dispatch({ path: req.url, method: req.method, headers, body: Buffer.concat(chunks) }, {
       onRequestStart (c) { controller = c; if (gone !== undefined) c.abort(gone) },
       onResponseStart (c, status, h) {
+        if (ctx !== undefined) {
+          upstreamMs = performance.now() - upstreamStarted
+          features.children.upstreamDuration(ctx.commandLabel, 'bench').observe(upstreamMs / 1000)
+          features.children.responses(ctx.commandLabel, status).inc()
+        }
         const out = {}
         for (const k in h) if (!HOP.has(k)) out[k] = h[k]
         res.writeHead(status, out)
       },
-      onResponseData (c, chunk) { if (!res.write(chunk)) { c.pause(); res.once('drain', () => c.resume()) } },
-      onResponseEnd () { res.end() },
+      onResponseData (c, chunk) { bytesOut += chunk.length; if (!res.write(chunk)) { c.pause(); res.once('drain', () => c.resume()) } },
+      onResponseEnd () {
+        res.end()
+        if (ctx !== undefined) {
+          features.record({ ctx, outcome: 'completed', status: res.statusCode, durationMs: performance.now() - started, upstreamMs, upstream: 'bench', reason: undefined, code: undefined, errCode: undefined, heartbeat: undefined, bytesIn, bytesOut, connectFailures: undefined })
+        }
+      },
       onResponseError () { if (!res.headersSent) { res.writeHead(502, { 'content-length': '0', connection: 'close' }); res.end() } else res.destroy() }
     })
   })

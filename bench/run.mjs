@@ -35,6 +35,8 @@ const LOAD_CPU = '1'
 const HELD_COUNTS = [1000, 8000]
 const RELEASE_WAIT_MS = 5000
 const FLOOR = 'Node floor'
+/** The floor plus the gateway's own request context, metrics and access line (bench/node-floor.mjs FLOOR_WITH=features). */
+const FLOOR_FEATURES = 'Node floor + features'
 const HTTP_PROXY = 'node-http-proxy'
 const TARGETS = { cpuVsHaproxy: 1.5, kibPerHeld: 9.7, p99AddedMs: 1 }
 
@@ -406,11 +408,11 @@ const SYSTEMS = {
     p.extraPids.push(...workers)
     return { port, pids: () => [p.pid, ...workers], stop: () => stop(p, { signal: 'SIGQUIT' }) }
   },
-  async floor (upPort) {
+  async floor (upPort, { features = false } = {}) {
     const port = await freePort()
     const dir = join(TMP, 'node-floor')
     mkdirSync(dir, { recursive: true })
-    const p = start('node-floor', PROXY_CPU, process.execPath, [join(HERE, 'node-floor.mjs'), String(port), String(upPort)], { stdout: join(dir, 'out.log'), stderr: join(dir, 'out.log') })
+    const p = start('node-floor', PROXY_CPU, process.execPath, [join(HERE, 'node-floor.mjs'), String(port), String(upPort)], { stdout: join(dir, 'out.log'), stderr: join(dir, 'out.log'), env: features ? { ...process.env, FLOOR_WITH: 'features' } : undefined })
     await waitPort(port, p, 'node-floor')
     return { port, pids: () => [p.pid], stop: () => stop(p) }
   },
@@ -469,6 +471,9 @@ async function throughput (upstream, results) {
     ['HAProxy', () => SYSTEMS.haproxy(upstream.port)],
     ['nginx', () => SYSTEMS.nginx(upstream.port)],
     [FLOOR, () => SYSTEMS.floor(upstream.port)],
+    // What the features issue #14 keeps (request context, metrics, the access line) cost on
+    // top of the floor, with the gateway's own code: the lowest a gateway with them could be.
+    [FLOOR_FEATURES, () => SYSTEMS.floor(upstream.port, { features: true })],
     [HTTP_PROXY, () => SYSTEMS.httpProxy(upstream.port)],
     ['gateway', () => SYSTEMS.gateway(upstream.port)],
     // The same short requests over HTTP/1.1, with node:http2 loaded for the held Pings' streams.
@@ -881,6 +886,7 @@ function report (results) {
       })))
     out.push('')
     out.push(`"${FLOOR}": bench/node-floor.mjs, the smallest undici dispatch proxy (no log, metrics, EAS parsing or policy): what Node + undici alone cost here. ` +
+      `"${FLOOR_FEATURES}": the same floor with the gateway's own request context (EAS query, Basic user), request metrics and outcome recorder (metrics and the access line at info, to a file): what those features cost before any other gateway code. ` +
       `"${HTTP_PROXY}": bench/node-http-proxy.mjs, the \`http-proxy\` package with a keep-alive agent: what a Node user would pick first.`)
     out.push('')
     out.push('"other load": CPU used by processes outside the bench during the reported row, in % of one core (the machine is shared; ' +
@@ -891,12 +897,15 @@ function report (results) {
     const rrows = []
     for (const c of [8, 64]) {
       const g = get('gateway', c)
-      for (const other of ['HAProxy', 'nginx', FLOOR, HTTP_PROXY, 'direct']) {
+      for (const other of ['HAProxy', 'nginx', FLOOR, FLOOR_FEATURES, HTTP_PROXY, 'direct']) {
         const o = get(other, c)
         rrows.push([`vs ${other}`, c, ratio(g.rps, o.rps), ratio(g.p50, o.p50), ratio(g.p99, o.p99), other === 'direct' ? '–' : ratio(g.cpuUsPerReq, o.cpuUsPerReq)])
       }
     }
     out.push(table(['gateway', 'conns', 'req/s', 'p50', 'p99', 'CPU µs/req'], rrows))
+    const ff = [8, 64].map((c) => `c=${c} ${ratio(get(FLOOR_FEATURES, c)?.cpuUsPerReq, get(FLOOR, c)?.cpuUsPerReq)}`)
+    out.push('')
+    out.push(`"${FLOOR_FEATURES}" ÷ "${FLOOR}", proxy CPU µs/req: ${ff.join(', ')} (the gateway's features alone, before any other gateway code).`)
     if (results.accessLogLines !== undefined) {
       out.push('')
       out.push(`Gateway access log: ${f0(results.accessLogLines)} JSON lines written to a file (${f0(results.gatewayRequestsServed)} measured requests plus warm-ups); /metrics on.`)
