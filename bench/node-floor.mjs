@@ -11,7 +11,12 @@
 // recorder (requests, duration and the one access line at info, to stdout through the gateway's
 // log destination; FLOOR_LOG_LEVEL=silent: without the line). `bench/ab.mjs floor floor+features`
 // prices them on top of bare Node.
+//
+// FLOOR_UPSTREAM=h2 (UPSTREAM_PORT speaking h2c): every request an HTTP/2 stream from node:http2,
+// at most 128 streams per session, as the gateway's `upstreams[].http2` opens them. No features.
+// It shows what Node itself keeps per held Ping with one socket (the device's) and one stream.
 import { createServer } from 'node:http'
+import { connect as connectH2, constants as H2 } from 'node:http2'
 import { Pool } from 'undici'
 
 const [port, upPort] = process.argv.slice(2).map(Number)
@@ -40,7 +45,46 @@ async function loadFeatures () {
   }
 }
 
+/** Sessions to the upstream with their open streams; a new one when all have 128. */
+const sessions = []
+function h2Session () {
+  for (const x of sessions) if (x.open < 128 && !x.session.destroyed) return x
+  const x = { session: connectH2(`http://127.0.0.1:${upPort}`), open: 0 }
+  x.session.on('error', () => {})
+  x.session.on('close', () => { sessions.splice(sessions.indexOf(x), 1) })
+  sessions.push(x)
+  return x
+}
+
+function forwardH2 (req, res, body) {
+  const headers = { ':method': req.method, ':path': req.url }
+  const raw = req.rawHeaders
+  for (let i = 0; i < raw.length; i += 2) { const k = raw[i].toLowerCase(); if (!HOP.has(k)) headers[k] = raw[i + 1] }
+  const x = h2Session()
+  x.open++
+  const stream = x.session.request(headers)
+  stream.on('close', () => { x.open-- })
+  stream.on('error', () => { if (!res.headersSent) { res.writeHead(502, { 'content-length': '0', connection: 'close' }); res.end() } else res.destroy() })
+  stream.on('response', (h) => {
+    const out = {}
+    for (const k in h) if (k[0] !== ':' && !HOP.has(k)) out[k] = h[k]
+    res.writeHead(h[':status'], out)
+  })
+  stream.on('data', (chunk) => { if (!res.write(chunk)) { stream.pause(); res.once('drain', () => stream.resume()) } })
+  stream.on('end', () => { res.end() })
+  res.on('close', () => { if (!res.writableFinished) stream.close(H2.NGHTTP2_CANCEL) })
+  stream.end(body)
+}
+
+const h2 = process.env.FLOOR_UPSTREAM === 'h2'
+
 createServer((req, res) => {
+  if (h2) {
+    const chunks = []
+    req.on('data', (c) => { chunks.push(c) })
+    req.on('end', () => { forwardH2(req, res, Buffer.concat(chunks)) })
+    return
+  }
   const started = performance.now()
   const ctx = features?.context(req)
   if (ctx !== undefined) features.children.inFlight(ctx.commandLabel).inc()

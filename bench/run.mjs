@@ -37,6 +37,8 @@ const RELEASE_WAIT_MS = 5000
 const FLOOR = 'Node floor'
 /** The floor plus the gateway's own request context, metrics and access line (bench/node-floor.mjs FLOOR_WITH=features). */
 const FLOOR_FEATURES = 'Node floor + features'
+/** The floor with HTTP/2 streams upstream (node:http2, 128 per session): Node's own cost of a held Ping on one socket and one stream. */
+const FLOOR_H2 = 'Node floor, http2'
 const HTTP_PROXY = 'node-http-proxy'
 const TARGETS = { cpuVsHaproxy: 1.5, kibPerHeld: 9.7, p99AddedMs: 1 }
 
@@ -408,11 +410,11 @@ const SYSTEMS = {
     p.extraPids.push(...workers)
     return { port, pids: () => [p.pid, ...workers], stop: () => stop(p, { signal: 'SIGQUIT' }) }
   },
-  async floor (upPort, { features = false } = {}) {
+  async floor (upPort, { features = false, h2 = false } = {}) {
     const port = await freePort()
     const dir = join(TMP, 'node-floor')
     mkdirSync(dir, { recursive: true })
-    const p = start('node-floor', PROXY_CPU, process.execPath, [join(HERE, 'node-floor.mjs'), String(port), String(upPort)], { stdout: join(dir, 'out.log'), stderr: join(dir, 'out.log'), env: features ? { ...process.env, FLOOR_WITH: 'features' } : undefined })
+    const p = start('node-floor', PROXY_CPU, process.execPath, [join(HERE, 'node-floor.mjs'), String(port), String(upPort)], { stdout: join(dir, 'out.log'), stderr: join(dir, 'out.log'), env: features || h2 ? { ...process.env, FLOOR_WITH: features ? 'features' : '', FLOOR_UPSTREAM: h2 ? 'h2' : '' } : undefined })
     await waitPort(port, p, 'node-floor')
     return { port, pids: () => [p.pid], stop: () => stop(p) }
   },
@@ -624,6 +626,9 @@ async function heldPings (upstream, results) {
     ['HAProxy', () => SYSTEMS.haproxy(upstream.port)],
     ['nginx', () => SYSTEMS.nginx(upstream.port)],
     [FLOOR, () => SYSTEMS.floor(upstream.port)],
+    // What Node keeps per held Ping with one device socket and one upstream stream, before any
+    // gateway object: the memory floor of `http2For: pings`.
+    [FLOOR_H2, () => SYSTEMS.floor(upstream.h2Port, { h2: true })],
     ['HAProxy, no abortonclose', () => SYSTEMS.haproxy(upstream.port, { abortonclose: false })]
   ]
   for (const [name, make] of setups) {
@@ -943,6 +948,9 @@ function report (results) {
         const o8 = h.find((r) => r.setup === other)?.levels.find((l) => l.n === 8000)
         if (o8 !== undefined) rr.push([`vs ${other}`, ratio(g8.kibRssPerHeld, o8.kibRssPerHeld)])
       }
+      const p8 = h.find((r) => r.setup === 'gateway, http2 pings')?.levels.find((l) => l.n === 8000)
+      const f8 = h.find((r) => r.setup === FLOOR_H2)?.levels.find((l) => l.n === 8000)
+      if (p8 !== undefined && f8 !== undefined) rr.push([`gateway, http2 pings vs ${FLOOR_H2}`, ratio(p8.kibRssPerHeld, f8.kibRssPerHeld)])
       out.push(table(['gateway at 8k held', 'KiB RSS / held'], rr))
     }
     const sw = h.filter((r) => r.syncWithHeld !== undefined)
