@@ -928,7 +928,8 @@ function report (results) {
     out.push('### (b) Memory per held Ping')
     out.push('')
     out.push('RSS of the proxy processes (nginx: master + worker) after a short warm-up, then with N Pings held by the upstream; ' +
-      'gateway heap = eas_gateway_nodejs_heap_size_used_bytes from its /metrics after a forced full GC.')
+      'gateway heap = eas_gateway_nodejs_heap_size_used_bytes from its /metrics after a forced full GC. ' +
+      `"${FLOOR_H2}": bench/node-floor.mjs with every request a node:http2 stream upstream (128 per session), no gateway code: what Node itself keeps per held Ping with one socket and one stream.`)
     out.push('')
     const rows = []
     for (const r of h) {
